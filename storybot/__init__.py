@@ -1,0 +1,70 @@
+"""Storybot: a self-hosted AI story generator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask_openapi3.models.info import Info
+from flask_openapi3.openapi import OpenAPI
+from sqlalchemy.engine import make_url
+
+from storybot.config import Settings
+from storybot.database import configure_sqlite, install_write_intent
+from storybot.errors import register_error_handlers, validation_error_response
+from storybot.extensions import cors, db, migrate
+from storybot.observability import init_observability
+
+__version__ = "0.1.0"
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(settings: Settings | None = None) -> OpenAPI:
+    """Build a Storybot WSGI application from ``settings`` (default: the environment)."""
+    settings = settings or Settings()
+    app = OpenAPI(
+        __name__,
+        info=Info(title="Storybot API", version=__version__),
+        doc_prefix="/api/docs",
+        doc_url="/openapi.json",
+        validation_error_status=422,
+        validation_error_callback=validation_error_response,
+    )
+    app.extensions["storybot.settings"] = settings
+    app.config.update(
+        SECRET_KEY=settings.secret_key or "storybot-development-only",
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": not settings.is_sqlite},
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        TESTING=settings.env == "test",
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    url = make_url(str(settings.database_url))
+    if settings.is_sqlite and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    if settings.is_sqlite:
+        with app.app_context():
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    cors.init_app(
+        app,
+        resources={r"/api/*": {"origins": settings.cors_origins}},
+        expose_headers=["X-Trace-Id", "Location", "Retry-After"],
+        allow_headers=["Content-Type", "Authorization", "X-Trace-Id", "Last-Event-ID"],
+        supports_credentials=False,
+        always_send=False,
+        max_age=3600,
+    )
+
+    install_write_intent(app)
+    register_error_handlers(app)
+    init_observability(app)
+
+    from storybot.api import register_api
+
+    register_api(app)
+    # The document's stable address; the docs pages live under /api/docs.
+    app.add_url_rule("/api/openapi.json", "openapi_document", lambda: app.api_doc)
+    return app

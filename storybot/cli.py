@@ -1,0 +1,163 @@
+"""The ``storybot`` command: serve, db, prompts, backup and restore."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+from sqlalchemy.engine import make_url
+
+from storybot.config import ConfigError, Settings
+from storybot.observability.logs import configure_logging
+
+
+def _settings() -> Settings:
+    try:
+        settings = Settings()
+        settings.check_can_start()
+    except (ConfigError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    return settings
+
+
+def _create_app() -> Flask:
+    from storybot import create_app
+
+    return create_app(_settings())
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+@click.version_option(package_name="storybot")
+def main() -> None:
+    """Storybot: personalized stories written by a language model."""
+
+
+def prepare_database(app: Flask) -> None:
+    """Bring the database to the newest schema and fill its defaults; run once before serving."""
+    from storybot.extensions import db
+    from storybot.services.settings_service import bootstrap_database
+
+    with app.app_context():
+        upgrade()
+        bootstrap_database()
+        db.engine.dispose()  # no pooled connection may cross into the server's worker
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (default: STORYBOT_HOST or 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (default: STORYBOT_PORT or 5000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Upgrade the database, then serve Storybot with gunicorn."""
+    from storybot import create_app
+    from storybot.server import StorybotServer
+
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+        settings.check_can_start()
+    except (ConfigError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    configure_logging(settings.log_file, settings.log_level)
+    prepare_database(create_app(settings))
+    shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host  # noqa: S104
+    url = f"http://{shown_host}:{settings.port}/"
+
+    def announce() -> None:
+        click.echo(f"Storybot is running at {url}  (API docs: {url}api/docs)", err=True)
+
+    StorybotServer(settings, on_ready=announce).run()
+
+
+@main.group()
+def prompts() -> None:
+    """Export or import the prompt library as JSON."""
+
+
+@prompts.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True), default="-")
+@with_appcontext
+def export_prompts(path: str) -> None:
+    """Write every prompt to PATH (default: standard output)."""
+    from storybot.services.prompt_service import export_library
+
+    text = export_library().model_dump_json(indent=2)
+    if path == "-":
+        click.echo(text)
+    else:
+        Path(path).write_text(text + "\n", encoding="utf-8")
+        click.echo(f"Exported the prompt library to {path}", err=True)
+
+
+@prompts.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True, allow_dash=True))
+@with_appcontext
+def import_prompts(path: str) -> None:
+    """Add or update prompts from an export file at PATH (matched by UUID)."""
+    from pydantic import ValidationError
+
+    from storybot.database import write_intent
+    from storybot.errors import ApiError
+    from storybot.schemas import PromptLibrary
+    from storybot.services.prompt_service import import_library
+
+    raw = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    try:
+        library = PromptLibrary.model_validate_json(raw)
+        with write_intent():
+            created, updated = import_library(library)
+    except ValidationError as exc:
+        raise click.ClickException(f"{path} is not a Storybot prompt library: {exc}") from exc
+    except ApiError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Imported {created} new and {updated} updated prompts.")
+
+
+def _sqlite_path(settings: Settings) -> Path:
+    url = make_url(str(settings.database_url))
+    if not settings.is_sqlite or not url.database or url.database == ":memory:":
+        raise click.ClickException(
+            "backup and restore work on a SQLite database file. For PostgreSQL use "
+            "pg_dump / pg_restore (see docs/operations.md)."
+        )
+    return Path(url.database)
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup(path: str) -> None:
+    """Copy the SQLite database to PATH, consistently, even while Storybot serves."""
+    source = _sqlite_path(_settings())
+    if not source.exists():
+        raise click.ClickException(f"There is no database at {source} yet.")
+    target = Path(path)
+    if target.exists():
+        raise click.ClickException(f"{target} exists; choose a new file name.")
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    click.echo(f"Backed up {source} to {target}.")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.confirmation_option(prompt="Replace every story, prompt and setting with the backup?")
+def restore(path: str) -> None:
+    """Replace the SQLite database with the backup at PATH, then upgrade its schema."""
+    from storybot import create_app
+
+    settings = _settings()
+    target = _sqlite_path(settings)
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as src:
+            src.execute("SELECT version_num FROM alembic_version").fetchall()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with sqlite3.connect(target) as dst:
+                src.backup(dst)
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"{path} is not a Storybot backup: {exc}") from exc
+    prepare_database(create_app(settings))
+    click.echo(f"Restored {target} from {path}.")

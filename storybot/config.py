@@ -1,0 +1,92 @@
+"""Process settings, read once from ``STORYBOT_*`` environment variables.
+
+The rule for where a setting lives: the environment holds what the process
+needs before it can start (database URL, secrets, paths, host and port); the
+database holds what an admin changes while Storybot runs (engines, defaults),
+see :mod:`storybot.services.settings_service`. No key lives in both.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Annotated, Literal, Self
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class ConfigError(ValueError):
+    """The environment does not describe a process that may start."""
+
+
+class Settings(BaseSettings):
+    """Typed process settings; every field is ``STORYBOT_<FIELD>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="STORYBOT_", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Path("instance")
+    database_url: str | None = None
+    log_file: Path | None = None
+    log_level: str = "INFO"
+    secret_key: str | None = None
+    admin_token: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=5000, ge=1, le=65535)
+    threads: int = Field(default=32, ge=1, le=1000)
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
+    )
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _no_wildcard(cls, value: list[str]) -> list[str]:
+        if "*" in value:
+            raise ValueError("CORS origins must be listed one by one; '*' is not accepted")
+        return value
+
+    @model_validator(mode="after")
+    def _fill_paths(self) -> Self:
+        if self.database_url is None:
+            self.database_url = f"sqlite:///{(self.data_dir / 'db.sqlite3').resolve()}"
+        if self.log_file is None:
+            self.log_file = self.data_dir / "logs" / "storybot.log"
+        return self
+
+    @property
+    def listens_on_loopback(self) -> bool:
+        """True when the configured host is reachable from this machine only."""
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is a SQLite file."""
+        return str(self.database_url).startswith("sqlite")
+
+    def check_can_start(self) -> None:
+        """Raise :class:`ConfigError` when this configuration must not serve requests."""
+        if self.env == "production" and not self.secret_key:
+            raise ConfigError(
+                "STORYBOT_SECRET_KEY is required when STORYBOT_ENV=production; "
+                'generate one with: python -c "import secrets; print(secrets.token_hex(32))"'
+            )
+        if not self.listens_on_loopback and not self.admin_token:
+            raise ConfigError(
+                f"Storybot would listen on {self.host}, reachable from other machines, "
+                "without STORYBOT_ADMIN_TOKEN: set a token so that only an admin can change "
+                "settings, or listen on 127.0.0.1"
+            )

@@ -1,0 +1,81 @@
+"""Database connection behaviour that every engine needs, SQLite above all.
+
+SQLite is Storybot's default database, and a web server with many threads
+writes to it at once. Each connection therefore runs in WAL mode (readers never
+block the writer), enforces foreign keys, and waits for a busy lock instead of
+failing. Write transactions start with ``BEGIN IMMEDIATE``: a deferred
+transaction that reads first and then writes cannot wait for the lock and gets
+``SQLITE_BUSY`` at once, which is the "database is locked" error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from flask import Flask, g, request
+from sqlalchemy import Engine, event
+
+BUSY_TIMEOUT_MS = 30_000
+
+_write_intent: ContextVar[bool] = ContextVar("storybot_write_intent", default=False)
+
+
+@contextmanager
+def write_intent() -> Iterator[None]:
+    """Mark transactions begun inside this block as writers (``BEGIN IMMEDIATE`` on SQLite)."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def set_write_intent(value: bool) -> object:
+    """Set the write intent of the current context; the token undoes it."""
+    return _write_intent.set(value)
+
+
+def reset_write_intent(token: object) -> None:
+    """Undo :func:`set_write_intent`."""
+    _write_intent.reset(token)  # type: ignore[arg-type]
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Install the per-connection pragmas and transaction handling on a SQLite engine."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module so that the
+        # "begin" hook below decides how each transaction starts.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def install_write_intent(app: Flask) -> None:
+    """Requests that change data (POST, PUT, PATCH, DELETE) begin write transactions."""
+
+    def mark_writer() -> None:
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            g.write_intent_token = set_write_intent(True)
+
+    def unmark_writer(_exc: BaseException | None) -> None:
+        token = g.pop("write_intent_token", None)
+        if token is not None:
+            reset_write_intent(token)
+
+    app.before_request(mark_writer)
+    app.teardown_request(unmark_writer)

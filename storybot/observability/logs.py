@@ -1,0 +1,96 @@
+"""Logging: ECS JSON lines to a rotating file for Logstash, readable text on the terminal.
+
+Root, app, werkzeug and gunicorn loggers all end up in the same two handlers.
+Every line carries the trace id of the request (or of the generation) it
+belongs to, as ``trace.id``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+import ecs_logging
+from flask import Flask, Response, g, request
+
+from storybot.observability.metrics import route_label
+from storybot.observability.tracing import current_trace_id
+
+LOG_FILE_BYTES = 100 * 1024 * 1024  # as the seed: 100 MB, one backup
+LOG_FILE_BACKUPS = 1
+TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(trace_id)s] %(message)s"
+
+access_log = logging.getLogger("storybot.access")
+
+
+class TraceIdFilter(logging.Filter):
+    """Adds the current trace id to a record, as ``trace.id`` (ECS) and ``trace_id`` (text)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Annotate the record; never drops it."""
+        trace_id = current_trace_id.get()
+        if trace_id is not None:
+            setattr(record, "trace.id", trace_id)
+        record.trace_id = trace_id or "-"
+        return True
+
+
+def _mark(handler: logging.Handler) -> logging.Handler:
+    handler.addFilter(TraceIdFilter())
+    handler.set_name("storybot")
+    return handler
+
+
+def configure_logging(log_file: Path | None, level: str = "INFO", *, terminal: bool = True) -> None:
+    """Send every logger to the JSON log file (and the terminal); safe to call again.
+
+    Handlers from an earlier call are replaced, so tests that build many apps
+    never write one line twice.
+    """
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler.get_name() == "storybot":
+            root.removeHandler(handler)
+            handler.close()
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        file_handler = RotatingFileHandler(
+            log_file, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8"
+        )
+        file_handler.setFormatter(ecs_logging.StdlibFormatter(exclude_fields=["process"]))
+        root.addHandler(_mark(file_handler))
+    if terminal:
+        stream = logging.StreamHandler(sys.stderr)
+        stream.setFormatter(logging.Formatter(TEXT_FORMAT))
+        root.addHandler(_mark(stream))
+    root.setLevel(level.upper())
+    for name in ("werkzeug", "gunicorn.error", "gunicorn.access", "storybot"):
+        named = logging.getLogger(name)
+        named.handlers.clear()
+        named.propagate = True
+
+
+def install_access_log(app: Flask) -> None:
+    """Write one access line per request: method, route rule, status, duration."""
+
+    @app.after_request
+    def _log_access(response: Response) -> Response:
+        seconds = g.get("request_seconds")
+        duration_ms = round(seconds * 1000, 2) if seconds is not None else None
+        access_log.info(
+            "%s %s %s %sms",
+            request.method,
+            request.path,
+            response.status_code,
+            duration_ms,
+            extra={
+                "http.request.method": request.method,
+                "url.path": request.path,
+                "http.route": route_label(),
+                "http.response.status_code": response.status_code,
+                "event.duration": int(seconds * 1e9) if seconds is not None else None,
+            },
+        )
+        return response

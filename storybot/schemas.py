@@ -1,0 +1,160 @@
+"""Pydantic request and response models: validation, serialization and the OpenAPI document."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+MAX_PROMPT_CHARS = 10_000
+
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+
+
+class Strict(BaseModel):
+    """Base of request models: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _content_field() -> Any:
+    return Field(
+        min_length=1,
+        max_length=MAX_PROMPT_CHARS,
+        description="The prompt text; `{{name}}` and `{{reader.name}}` are placeholders.",
+        examples=["A bedtime story about a brave {{animal}} who learns to share."],
+    )
+
+
+class TemplateVariable(Strict):
+    """A typed template variable of a prompt."""
+
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+    type: Literal["text", "number", "choice"] = "text"
+    label: str | None = Field(default=None, max_length=100)
+    default: str | float | int | None = None
+    options: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=50
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.type == "choice":
+            if not self.options:
+                raise ValueError(f"choice variable '{self.name}' needs at least one option")
+            if self.default is not None and self.default not in self.options:
+                raise ValueError(f"default of '{self.name}' must be one of its options")
+        elif self.options:
+            raise ValueError(f"only choice variables have options ('{self.name}' is {self.type})")
+        if self.type == "number" and isinstance(self.default, str):
+            raise ValueError(f"default of number variable '{self.name}' must be a number")
+        if self.type == "text" and self.default is not None and not isinstance(self.default, str):
+            raise ValueError(f"default of text variable '{self.name}' must be text")
+        return self
+
+
+def _not_blank(value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise ValueError("must not be empty or only spaces")
+    return value
+
+
+class PromptCreate(Strict):
+    """A new prompt: the seed's ``{"content": ...}`` plus optional title, tags and variables."""
+
+    content: str = _content_field()
+    title: Title = ""
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
+    variables: list[TemplateVariable] = Field(default_factory=list, max_length=30)
+
+    @model_validator(mode="after")
+    def _content_not_blank(self) -> Self:
+        _not_blank(self.content)
+        return self
+
+
+class PromptUpdate(Strict):
+    """A partial change to a prompt; fields left out stay as they are."""
+
+    content: str | None = Field(default=None, min_length=1, max_length=MAX_PROMPT_CHARS)
+    title: Title | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=20)
+    variables: list[TemplateVariable] | None = Field(default=None, max_length=30)
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> Self:
+        for name in self.model_fields_set:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} may be left out but not null")
+        _not_blank(self.content)
+        return self
+
+
+class PromptOut(BaseModel):
+    """A prompt as the API returns it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    uuid: str
+    title: str
+    content: str
+    tags: list[str]
+    variables: list[TemplateVariable]
+    created_at: datetime
+    updated_at: datetime
+
+
+class PromptPage(BaseModel):
+    """One page of prompts, newest first."""
+
+    items: list[PromptOut]
+    total: int
+    next_cursor: str | None
+
+
+class PromptListQuery(Strict):
+    """Query parameters of the prompt list."""
+
+    q: str | None = Field(default=None, max_length=200, description="Text to search for.")
+    tag: str | None = Field(default=None, max_length=40)
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=100)
+
+
+class PromptPath(BaseModel):
+    """The prompt id in the URL."""
+
+    prompt_id: int
+
+
+class PromptExportItem(PromptCreate):
+    """A prompt in an export file, identified by its stable UUID."""
+
+    uuid: str = Field(pattern=r"^[0-9a-fA-F-]{36}$")
+    created_at: datetime | None = None
+
+
+class PromptLibrary(Strict):
+    """The whole prompt library as one JSON document (export and import)."""
+
+    format: Literal["storybot.prompts"] = "storybot.prompts"
+    version: Literal[1] = 1
+    exported_at: datetime | None = None
+    prompts: list[PromptExportItem] = Field(max_length=10_000)
+
+
+class ImportResult(BaseModel):
+    """What an import changed."""
+
+    created: int
+    updated: int
+
+
+class Health(BaseModel):
+    """Liveness and readiness answers."""
+
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, Any] = Field(default_factory=dict)

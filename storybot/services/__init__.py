@@ -1,0 +1,1 @@
+"""What Storybot does: the logic behind the API, free of HTTP."""

@@ -1,0 +1,43 @@
+"""Readiness checks: can this process serve requests right now?"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+
+from storybot.extensions import db
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+@cache
+def head_revisions() -> frozenset[str]:
+    """The newest migration revisions this code knows (read once per process)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
+def readiness() -> dict[str, dict[str, Any]]:
+    """Each check as ``{"ok": bool, ...}``: the database answers; its schema is current."""
+    checks: dict[str, dict[str, Any]] = {}
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            current = frozenset(MigrationContext.configure(connection).get_current_heads())
+        checks["database"] = {"ok": True}
+        heads = head_revisions()
+        checks["migrations"] = {
+            "ok": current == heads,
+            "current": sorted(current),
+            "expected": sorted(heads),
+        }
+    except Exception as exc:  # any driver error means "not ready", with its reason
+        checks["database"] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    return checks

@@ -1,0 +1,190 @@
+"""The prompt library: create, find, change, delete, export and import prompts."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+
+from storybot.errors import InvalidInput, NotFound
+from storybot.extensions import db
+from storybot.models import Prompt, utcnow
+from storybot.schemas import (
+    PromptCreate,
+    PromptExportItem,
+    PromptLibrary,
+    PromptListQuery,
+    PromptUpdate,
+)
+from storybot.services.templates import check_template
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of prompts and the cursor of the next one."""
+
+    items: list[Prompt]
+    total: int
+    next_cursor: str | None
+
+
+def _encode_cursor(prompt: Prompt) -> str:
+    raw = json.dumps([prompt.created_at.isoformat(), prompt.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created, ident = json.loads(raw)
+        return datetime.fromisoformat(created), int(ident)
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise InvalidInput(
+            "The cursor is not one this server gave out; start again without it.",
+            [{"field": "cursor", "message": "invalid cursor"}],
+        ) from exc
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filters(query: PromptListQuery) -> list[ColumnElement[bool]]:
+    filters: list[ColumnElement[bool]] = []
+    if query.q and query.q.strip():
+        # A substring match: it finds Japanese words, which have no spaces to
+        # split on, as readily as English ones. The library is small enough.
+        pattern = _like_pattern(query.q.strip().lower())
+        filters.append(
+            or_(
+                func.lower(Prompt.content).like(pattern, escape="\\"),
+                func.lower(Prompt.title).like(pattern, escape="\\"),
+            )
+        )
+    if query.tag:
+        # Tags are a JSON list; matching the quoted tag text works on both databases.
+        tag_json = json.dumps(query.tag, ensure_ascii=False)
+        filters.append(func.cast(Prompt.tags, db.String).like(_like_pattern(tag_json), escape="\\"))
+    return filters
+
+
+def list_prompts(query: PromptListQuery) -> Page:
+    """A page of prompts, newest first, optionally searched and filtered by tag."""
+    filters = _filters(query)
+    total = db.session.scalar(select(func.count()).select_from(Prompt).where(*filters)) or 0
+    stmt = select(Prompt).where(*filters)
+    if query.cursor:
+        created, ident = _decode_cursor(query.cursor)
+        stmt = stmt.where(
+            or_(Prompt.created_at < created, (Prompt.created_at == created) & (Prompt.id < ident))
+        )
+    stmt = stmt.order_by(Prompt.created_at.desc(), Prompt.id.desc()).limit(query.limit + 1)
+    rows = list(db.session.scalars(stmt))
+    more = len(rows) > query.limit
+    items = rows[: query.limit]
+    return Page(items, total, _encode_cursor(items[-1]) if more and items else None)
+
+
+def get_prompt(prompt_id: int) -> Prompt:
+    """The prompt with this id, or :class:`NotFound`."""
+    prompt = db.session.get(Prompt, prompt_id)
+    if prompt is None:
+        raise NotFound("prompt", prompt_id)
+    return prompt
+
+
+def _variables(content: str, variables: list[Any]) -> list[dict[str, Any]]:
+    return check_template(content, [v.model_dump() for v in variables])
+
+
+def create_prompt(data: PromptCreate) -> Prompt:
+    """Save a new prompt."""
+    prompt = Prompt(
+        content=data.content,
+        title=data.title,
+        tags=list(dict.fromkeys(data.tags)),
+        variables=_variables(data.content, data.variables),
+    )
+    db.session.add(prompt)
+    db.session.commit()
+    return prompt
+
+
+def update_prompt(prompt_id: int, data: PromptUpdate) -> Prompt:
+    """Change the given fields of a prompt; placeholders are checked against its variables."""
+    prompt = get_prompt(prompt_id)
+    content = data.content if data.content is not None else prompt.content
+    if data.variables is not None:
+        prompt.variables = _variables(content, data.variables)
+    else:
+        prompt.variables = check_template(content, prompt.variables)
+    prompt.content = content
+    if data.title is not None:
+        prompt.title = data.title
+    if data.tags is not None:
+        prompt.tags = list(dict.fromkeys(data.tags))
+    prompt.updated_at = utcnow()
+    db.session.commit()
+    return prompt
+
+
+def delete_prompt(prompt_id: int) -> None:
+    """Delete a prompt."""
+    prompt = get_prompt(prompt_id)
+    db.session.delete(prompt)
+    db.session.commit()
+
+
+def export_library() -> PromptLibrary:
+    """Every prompt, oldest first, in the import format."""
+    prompts = db.session.scalars(select(Prompt).order_by(Prompt.created_at, Prompt.id))
+    return PromptLibrary(
+        exported_at=utcnow(),
+        prompts=[
+            PromptExportItem.model_validate(
+                {
+                    "uuid": p.uuid,
+                    "content": p.content,
+                    "title": p.title,
+                    "tags": p.tags,
+                    "variables": p.variables,
+                    "created_at": p.created_at,
+                }
+            )
+            for p in prompts
+        ],
+    )
+
+
+def import_library(library: PromptLibrary) -> tuple[int, int]:
+    """Upsert every prompt by UUID in one transaction; return (created, updated)."""
+    created = updated = 0
+    for index, item in enumerate(library.prompts):
+        try:
+            variables = _variables(item.content, item.variables)
+        except InvalidInput as exc:
+            db.session.rollback()
+            raise InvalidInput(f"prompts.{index}: {exc.message}", exc.details) from exc
+        uuid = item.uuid.lower()
+        prompt = db.session.scalar(select(Prompt).where(Prompt.uuid == uuid))
+        if prompt is None:
+            prompt = Prompt(uuid=uuid)
+            if item.created_at is not None:
+                prompt.created_at = item.created_at
+            db.session.add(prompt)
+            created += 1
+        else:
+            prompt.updated_at = utcnow()
+            updated += 1
+        prompt.content = item.content
+        prompt.title = item.title
+        prompt.tags = list(dict.fromkeys(item.tags))
+        prompt.variables = variables
+    db.session.commit()
+    return created, updated

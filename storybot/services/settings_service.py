@@ -1,0 +1,127 @@
+"""Runtime settings kept in the database, as the seed's ``insert_default_config``.
+
+These are what an admin changes while Storybot runs. What the process needs
+to start (database URL, secrets, paths, host and port) lives in the
+environment instead (:mod:`storybot.config`); no key lives in both.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy import select
+
+from storybot.extensions import db
+from storybot.models import Prompt, Setting, utcnow
+from storybot.schemas import PromptLibrary
+
+EXAMPLES_FILE = Path(__file__).resolve().parent.parent / "data" / "example_prompts.json"
+
+
+class RuntimeSettings(BaseModel):
+    """Every runtime setting with its default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default_engine: str = Field(default="local", min_length=1, max_length=64)
+    default_length: Literal["short", "medium", "long"] = "medium"
+    default_tone: str = Field(default="warm", min_length=1, max_length=40)
+    default_language: Literal["en", "ja"] = "en"
+    max_queued_stories: int = Field(default=20, ge=1, le=1000)
+
+
+class SettingsPatch(BaseModel):
+    """A partial change to the runtime settings; unknown keys and wrong types are rejected."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    default_engine: str | None = Field(default=None, min_length=1, max_length=64)
+    default_length: Literal["short", "medium", "long"] | None = None
+    default_tone: str | None = Field(default=None, min_length=1, max_length=40)
+    default_language: Literal["en", "ja"] | None = None
+    max_queued_stories: int | None = Field(default=None, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> Self:
+        nulls = sorted(k for k in self.model_fields_set if getattr(self, k) is None)
+        if nulls:
+            raise ValueError(f"{nulls[0]} may be left out but not null")
+        return self
+
+
+def insert_default_config() -> bool:
+    """Add a row for every setting that has none; idempotent.
+
+    Returns True when the settings table was empty, that is, on a fresh database.
+    """
+    stored = set(db.session.scalars(select(Setting.key)))
+    for key, value in RuntimeSettings().model_dump().items():
+        if key not in stored:
+            db.session.add(Setting(key=key, value=value))
+    db.session.commit()
+    return not stored
+
+
+def insert_example_prompts() -> int:
+    """Add the bundled example prompts (English and Japanese); returns how many."""
+    library = PromptLibrary.model_validate_json(EXAMPLES_FILE.read_text(encoding="utf-8"))
+    now = utcnow()
+    for item in library.prompts:
+        db.session.add(
+            Prompt(
+                uuid=item.uuid,
+                content=item.content,
+                title=item.title,
+                tags=item.tags,
+                variables=[v.model_dump() for v in item.variables],
+                created_at=now,
+            )
+        )
+    db.session.commit()
+    return len(library.prompts)
+
+
+def bootstrap_database() -> None:
+    """Fill a database after migrations: default settings, and example prompts when it is new."""
+    if insert_default_config():
+        insert_example_prompts()
+
+
+def get_settings() -> RuntimeSettings:
+    """The current runtime settings; stored values over defaults."""
+    values: dict[str, Any] = RuntimeSettings().model_dump()
+    known = set(values)
+    for row in db.session.scalars(select(Setting)):
+        if row.key in known:
+            values[row.key] = row.value
+    try:
+        return RuntimeSettings.model_validate(values)
+    except ValidationError:
+        # A row written by a newer or older version that no longer validates
+        # falls back to its default rather than taking the server down.
+        return RuntimeSettings.model_validate({k: v for k, v in values.items() if _valid(k, v)})
+
+
+def _valid(key: str, value: Any) -> bool:
+    try:
+        RuntimeSettings.model_validate({key: value})
+    except ValidationError:
+        return False
+    return True
+
+
+def update_settings(patch: SettingsPatch) -> RuntimeSettings:
+    """Store the given settings and return all of them."""
+    changes = patch.model_dump(exclude_unset=True)
+    for key, value in changes.items():
+        row = db.session.get(Setting, key)
+        if row is None:
+            db.session.add(Setting(key=key, value=value))
+        else:
+            row.value = json.loads(json.dumps(value))
+            row.updated_at = utcnow()
+    db.session.commit()
+    return get_settings()

@@ -1,0 +1,95 @@
+"""Helpers the tests share: settings in a temporary folder, apps, a live server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from flask import Flask
+
+from storybot import create_app
+from storybot.cli import prepare_database
+from storybot.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_settings(tmp_path: Path, database_url: str | None = None, **extra: object) -> Settings:
+    """Test settings: everything inside ``tmp_path``."""
+    return Settings(
+        env="test",
+        data_dir=tmp_path,
+        database_url=database_url or f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        log_file=tmp_path / "logs" / "storybot.log",
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def build_app(settings: Settings) -> Flask:
+    """An app whose database is migrated and bootstrapped, as ``storybot serve`` does."""
+    app = create_app(settings)
+    prepare_database(app)
+    return app
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class LiveServer:
+    """``storybot serve`` running in a child process on loopback."""
+
+    def __init__(self, tmp_path: Path, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.data_dir = tmp_path / "live"
+        self.log_file = self.data_dir / "logs" / "storybot.log"
+        self.output = tmp_path / "serve-output.txt"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("STORYBOT_")},
+            "STORYBOT_DATA_DIR": str(self.data_dir),
+            "STORYBOT_PORT": str(self.port),
+            "STORYBOT_THREADS": "32",
+            **(env or {}),
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> LiveServer:
+        """Start the server and wait until it answers ``/api/health``."""
+        with self.output.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "storybot", "serve"],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"storybot serve exited:\n{self.output.read_text()}")
+            try:
+                if requests.get(f"{self.url}/api/health", timeout=1).ok:
+                    return self
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError(f"storybot serve did not answer:\n{self.output.read_text()}")
+
+    def stop(self) -> None:
+        """Stop the server and wait for it to exit."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -1,0 +1,68 @@
+"""Health, readiness, CORS and the OpenAPI document."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from storybot.extensions import db
+
+
+def test_health_and_ready(client: FlaskClient) -> None:
+    assert client.get("/api/health").json == {"status": "ok", "checks": {}}
+    ready = client.get("/api/ready")
+    assert ready.status_code == 200
+    assert ready.json["checks"]["migrations"]["ok"] is True
+
+
+def test_not_ready_when_migrations_are_behind(client: FlaskClient) -> None:
+    with client.application.app_context():
+        db.session.execute(text("UPDATE alembic_version SET version_num = 'older'"))
+        db.session.commit()
+    ready = client.get("/api/ready")
+    assert ready.status_code == 503
+    assert ready.json["status"] == "unavailable"
+    assert ready.json["checks"]["migrations"]["current"] == ["older"]
+
+
+def test_cors_allows_listed_origins_only(client: FlaskClient) -> None:
+    allowed = client.get("/api/prompts", headers={"Origin": "http://localhost:3000"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+    assert "X-Trace-Id" in allowed.headers["Access-Control-Expose-Headers"]
+    assert "Access-Control-Allow-Credentials" not in allowed.headers
+    other = client.get("/api/prompts", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+    plain = client.get("/api/prompts")
+    assert "Access-Control-Allow-Origin" not in plain.headers
+
+
+def test_cors_preflight_allows_the_trace_header(client: FlaskClient) -> None:
+    response = client.options(
+        "/api/prompts",
+        headers={
+            "Origin": "http://localhost:3000",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Content-Type, X-Trace-Id",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+    allowed = response.headers["Access-Control-Allow-Headers"].lower()
+    assert "x-trace-id" in allowed
+    assert "POST" in response.headers["Access-Control-Allow-Methods"]
+
+
+def test_openapi_document_and_local_docs_page(client: FlaskClient) -> None:
+    spec = client.get("/api/openapi.json")
+    assert spec.status_code == 200
+    document = spec.json
+    assert document["openapi"].startswith("3.1")
+    assert "/api/prompts" in document["paths"]
+    assert "/api/prompts/{prompt_id}" in document["paths"]
+    assert "PromptCreate" in document["components"]["schemas"]
+    page = client.get("/api/docs/swagger", follow_redirects=True)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "swagger" in html.lower()
+    assert "unpkg" not in html.lower()
+    assert "cdn." not in html.lower()
