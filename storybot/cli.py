@@ -102,7 +102,7 @@ def import_prompts(path: str) -> None:
 
     from storybot.database import write_intent
     from storybot.errors import ApiError
-    from storybot.schemas import PromptLibrary
+    from storybot.schemas.prompts import PromptLibrary
     from storybot.services.prompt_service import import_library
 
     raw = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")

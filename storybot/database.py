@@ -20,6 +20,16 @@ from sqlalchemy import Engine, event
 
 BUSY_TIMEOUT_MS = 30_000
 
+# Search structures that migrations create by hand (FTS5 tables, trigram
+# indexes): not models, so autogenerate and schema comparisons leave them be.
+SEARCH_OBJECT_PREFIXES = ("story_search", "ix_story_title_trgm", "ix_story_text_trgm")
+
+
+def is_modelled(obj: Any, name: str | None, type_: str, reflected: bool, _other: Any) -> bool:
+    """Alembic ``include_object`` hook: skip the hand-made search structures."""
+    return not (reflected and name is not None and name.startswith(SEARCH_OBJECT_PREFIXES))
+
+
 _write_intent: ContextVar[bool] = ContextVar("storybot_write_intent", default=False)
 
 

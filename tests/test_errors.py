@@ -6,7 +6,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from storybot.schemas import MAX_PROMPT_CHARS
+from storybot.schemas.prompts import MAX_PROMPT_CHARS
 
 
 def assert_envelope(response: TestResponse, status: int, code: str) -> dict:

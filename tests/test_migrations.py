@@ -8,6 +8,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from storybot import create_app
+from storybot.database import is_modelled
 from storybot.extensions import db
 from tests.support import make_settings
 
@@ -25,7 +26,10 @@ def test_upgrade_from_empty_matches_models_and_downgrade_leaves_nothing(
         from alembic.migration import MigrationContext
 
         with db.engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+            context = MigrationContext.configure(
+                connection, opts={"include_object": is_modelled, "compare_type": True}
+            )
+            diff = compare_metadata(context, db.metadata)
         assert diff == [], f"models and migrations disagree: {diff}"
 
         downgrade(revision="base")

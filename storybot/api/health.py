@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
-from storybot.schemas import Health
+from storybot.schemas.common import Health
 from storybot.services import health_service
 
 bp = APIBlueprint("health", __name__, url_prefix="/api", abp_tags=[Tag(name="health")])

@@ -6,7 +6,7 @@ from flask import Response, url_for
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
-from storybot.schemas import (
+from storybot.schemas.prompts import (
     ImportResult,
     PromptCreate,
     PromptLibrary,

@@ -7,6 +7,8 @@ import logging
 from alembic import context
 from flask import current_app
 
+from storybot.database import is_modelled
+
 log = logging.getLogger("alembic.env")
 config = context.config
 
@@ -38,7 +40,11 @@ def run_migrations_online() -> None:
             # Outside a transaction (the pragma is ignored inside one).
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         try:
-            options = {"render_as_batch": True, "compare_type": True}
+            options = {
+                "render_as_batch": True,
+                "compare_type": True,
+                "include_object": is_modelled,
+            }
             options.update(current_app.extensions["migrate"].configure_args)
             context.configure(connection=connection, target_metadata=_metadata(), **options)
             with context.begin_transaction():

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from storybot.errors import InvalidInput, NotFound
 from storybot.extensions import db
 from storybot.models import Prompt, utcnow
-from storybot.schemas import (
+from storybot.schemas.prompts import (
     PromptCreate,
     PromptExportItem,
     PromptLibrary,

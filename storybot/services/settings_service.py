@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from storybot.extensions import db
 from storybot.models import Prompt, Setting, utcnow
-from storybot.schemas import PromptLibrary
+from storybot.schemas.prompts import PromptLibrary
 
 EXAMPLES_FILE = Path(__file__).resolve().parent.parent / "data" / "example_prompts.json"
 

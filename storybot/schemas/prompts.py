@@ -1,4 +1,4 @@
-"""Pydantic request and response models: validation, serialization and the OpenAPI document."""
+"""Request and response models of the prompt library."""
 
 from __future__ import annotations
 
@@ -7,16 +7,12 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from storybot.schemas.common import Strict, Tag
+
 MAX_PROMPT_CHARS = 10_000
 
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
 Title = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-
-
-class Strict(BaseModel):
-    """Base of request models: unknown fields are an error, not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 def _content_field() -> Any:
@@ -151,10 +147,3 @@ class ImportResult(BaseModel):
 
     created: int
     updated: int
-
-
-class Health(BaseModel):
-    """Liveness and readiness answers."""
-
-    status: Literal["ok", "unavailable"]
-    checks: dict[str, Any] = Field(default_factory=dict)

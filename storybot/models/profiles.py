@@ -1,0 +1,31 @@
+"""Reader profiles: who a story is for."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storybot.extensions import db
+from storybot.models.types import UTCDateTime, utcnow
+
+
+class Profile(db.Model):  # type: ignore[name-defined,misc]
+    """A reader: a child's name, age, interests, language and reading level."""
+
+    __tablename__ = "profile"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    name: Mapped[str] = mapped_column(String(60))
+    age: Mapped[int | None] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    reading_level: Mapped[str] = mapped_column(String(20), default="developing")
+    interests: Mapped[list[str]] = mapped_column(JSON, default=list)
+    favourite_things: Mapped[list[str]] = mapped_column(JSON, default=list)
+    things_to_avoid: Mapped[list[str]] = mapped_column(JSON, default=list)
+    avatar: Mapped[str] = mapped_column(String(16), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,1 @@
+"""Pydantic request and response models: validation, serialization and the OpenAPI document."""
