@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     install_write_intent(app)
     register_error_handlers(app)
     init_observability(app)
+    _init_generation(app, settings)
 
     from storybot.api import register_api
 
@@ -68,3 +69,15 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     # The document's stable address; the docs pages live under /api/docs.
     app.add_url_rule("/api/openapi.json", "openapi_document", lambda: app.api_doc)
     return app
+
+
+def _init_generation(app: OpenAPI, settings: Settings) -> None:
+    """The engines, the wake-up bus and the story runner (started on first use)."""
+    from storybot.engines.registry import EngineRegistry
+    from storybot.jobs.notify import StoryBus
+    from storybot.jobs.runner import StoryRunner
+
+    bus = StoryBus()
+    app.extensions["storybot.engines"] = EngineRegistry(model_path=settings.model_path)
+    app.extensions["storybot.bus"] = bus
+    app.extensions["storybot.runner"] = StoryRunner(app, bus, workers=settings.generation_workers)

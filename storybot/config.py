@@ -39,6 +39,8 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    model_path: Path | None = None
+    generation_workers: int = Field(default=1, ge=1, le=64)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

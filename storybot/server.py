@@ -60,4 +60,6 @@ class StorybotServer(BaseApplication):  # type: ignore[misc]
         """Build the WSGI app in the worker process (nothing is shared across the fork)."""
         from storybot import create_app
 
-        return create_app(self.settings)
+        app = create_app(self.settings)
+        app.extensions["storybot.runner"].start()  # stories queued before a restart resume
+        return app

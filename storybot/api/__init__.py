@@ -9,9 +9,9 @@ from storybot.api.guards import install_body_guard
 
 def register_api(app: OpenAPI) -> None:
     """Register every API blueprint and the request guards on the app."""
-    from storybot.api import health, prompts, settings
+    from storybot.api import engines as engines_api
+    from storybot.api import health, profiles, prompts, settings, stories
 
     install_body_guard(app)
-    app.register_api(health.bp)
-    app.register_api(prompts.bp)
-    app.register_api(settings.bp)
+    for module in (health, prompts, profiles, stories, engines_api, settings):
+        app.register_api(module.bp)

@@ -16,10 +16,10 @@ bp.before_request(require_admin_for_changes)
 @bp.get("", responses={200: RuntimeSettings})
 def get_settings() -> dict[str, object]:
     """Every runtime setting with its current value."""
-    return settings_service.get_settings().model_dump()
+    return settings_service.get_settings().model_dump(mode="json")
 
 
 @bp.patch("", responses={200: RuntimeSettings})
 def update_settings(body: SettingsPatch) -> dict[str, object]:
     """Change runtime settings (needs the admin token when one is configured)."""
-    return settings_service.update_settings(body).model_dump()
+    return settings_service.update_settings(body).model_dump(mode="json")

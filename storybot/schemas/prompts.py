@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from storybot.schemas.common import Strict, Tag
+from storybot.schemas.common import Query, Strict, Tag
 
 MAX_PROMPT_CHARS = 10_000
 
@@ -111,7 +111,7 @@ class PromptPage(BaseModel):
     next_cursor: str | None
 
 
-class PromptListQuery(Strict):
+class PromptListQuery(Query):
     """Query parameters of the prompt list."""
 
     q: str | None = Field(default=None, max_length=200, description="Text to search for.")

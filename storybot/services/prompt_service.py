@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
@@ -21,6 +18,7 @@ from storybot.schemas.prompts import (
     PromptListQuery,
     PromptUpdate,
 )
+from storybot.services.pagination import decode_cursor, encode_cursor
 from storybot.services.templates import check_template
 
 
@@ -31,23 +29,6 @@ class Page:
     items: list[Prompt]
     total: int
     next_cursor: str | None
-
-
-def _encode_cursor(prompt: Prompt) -> str:
-    raw = json.dumps([prompt.created_at.isoformat(), prompt.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created, ident = json.loads(raw)
-        return datetime.fromisoformat(created), int(ident)
-    except (ValueError, TypeError, binascii.Error) as exc:
-        raise InvalidInput(
-            "The cursor is not one this server gave out; start again without it.",
-            [{"field": "cursor", "message": "invalid cursor"}],
-        ) from exc
 
 
 def _like_pattern(text: str) -> str:
@@ -80,15 +61,19 @@ def list_prompts(query: PromptListQuery) -> Page:
     total = db.session.scalar(select(func.count()).select_from(Prompt).where(*filters)) or 0
     stmt = select(Prompt).where(*filters)
     if query.cursor:
-        created, ident = _decode_cursor(query.cursor)
+        position = decode_cursor(query.cursor)
         stmt = stmt.where(
-            or_(Prompt.created_at < created, (Prompt.created_at == created) & (Prompt.id < ident))
+            or_(
+                Prompt.created_at < position.created_at,
+                (Prompt.created_at == position.created_at) & (Prompt.id < position.id),
+            )
         )
     stmt = stmt.order_by(Prompt.created_at.desc(), Prompt.id.desc()).limit(query.limit + 1)
     rows = list(db.session.scalars(stmt))
     more = len(rows) > query.limit
     items = rows[: query.limit]
-    return Page(items, total, _encode_cursor(items[-1]) if more and items else None)
+    cursor = encode_cursor(items[-1].created_at, items[-1].id) if more and items else None
+    return Page(items, total, cursor)
 
 
 def get_prompt(prompt_id: int) -> Prompt:

@@ -14,6 +14,8 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy import select
 
+from storybot.engines.registry import EngineConfig, default_configs
+from storybot.errors import InvalidInput, validation_details
 from storybot.extensions import db
 from storybot.models import Prompt, Setting, utcnow
 from storybot.schemas.prompts import PromptLibrary
@@ -26,11 +28,25 @@ class RuntimeSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    engines: dict[str, EngineConfig] = Field(
+        default_factory=default_configs,
+        description="Language models by name: the built-in model, GGUF files, "
+        "OpenAI-compatible servers.",
+    )
     default_engine: str = Field(default="local", min_length=1, max_length=64)
     default_length: Literal["short", "medium", "long"] = "medium"
     default_tone: str = Field(default="warm", min_length=1, max_length=40)
     default_language: Literal["en", "ja"] = "en"
     max_queued_stories: int = Field(default=20, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _default_engine_exists(self) -> Self:
+        if self.default_engine not in self.engines:
+            known = ", ".join(sorted(self.engines)) or "none"
+            raise ValueError(
+                f"default_engine '{self.default_engine}' is not among the engines ({known})"
+            )
+        return self
 
 
 class SettingsPatch(BaseModel):
@@ -38,6 +54,9 @@ class SettingsPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
+    engines: dict[str, EngineConfig] | None = Field(
+        default=None, description="Replaces the whole engine list."
+    )
     default_engine: str | None = Field(default=None, min_length=1, max_length=64)
     default_length: Literal["short", "medium", "long"] | None = None
     default_tone: str | None = Field(default=None, min_length=1, max_length=40)
@@ -58,7 +77,7 @@ def insert_default_config() -> bool:
     Returns True when the settings table was empty, that is, on a fresh database.
     """
     stored = set(db.session.scalars(select(Setting.key)))
-    for key, value in RuntimeSettings().model_dump().items():
+    for key, value in RuntimeSettings().model_dump(mode="json").items():
         if key not in stored:
             db.session.add(Setting(key=key, value=value))
     db.session.commit()
@@ -92,7 +111,7 @@ def bootstrap_database() -> None:
 
 def get_settings() -> RuntimeSettings:
     """The current runtime settings; stored values over defaults."""
-    values: dict[str, Any] = RuntimeSettings().model_dump()
+    values: dict[str, Any] = RuntimeSettings().model_dump(mode="json")
     known = set(values)
     for row in db.session.scalars(select(Setting)):
         if row.key in known:
@@ -114,8 +133,15 @@ def _valid(key: str, value: Any) -> bool:
 
 
 def update_settings(patch: SettingsPatch) -> RuntimeSettings:
-    """Store the given settings and return all of them."""
-    changes = patch.model_dump(exclude_unset=True)
+    """Store the given settings and return all of them; the result must be consistent."""
+    changes = patch.model_dump(mode="json", exclude_unset=True)
+    try:
+        RuntimeSettings.model_validate({**get_settings().model_dump(mode="json"), **changes})
+    except ValidationError as exc:
+        raise InvalidInput(
+            str(exc.errors(include_url=False)[0]["msg"]).removeprefix("Value error, "),
+            validation_details(exc),
+        ) from exc
     for key, value in changes.items():
         row = db.session.get(Setting, key)
         if row is None:

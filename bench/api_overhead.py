@@ -1,0 +1,665 @@
+"""How much does the full Storybot app cost over a bare Flask app, on ``GET /api/prompts``?
+
+Run it from the project root::
+
+    .venv/bin/python bench/api_overhead.py [--seconds 3] [--threads 8] [--rounds 5]
+
+What it measures
+----------------
+Requests per second and p50/p99 latency of ``GET /api/prompts`` (the newest 20
+of exactly 100 prompts, plus the total) from two servers:
+
+* **full**: the real Storybot app, started with ``storybot serve`` (embedded
+  gunicorn, one process, gthread). Everything a real request goes through is
+  included: flask-openapi3's query validation, the before/after hooks (trace id,
+  write intent, body guard, metrics), the pydantic response models, CORS, and
+  the JSON access line that Storybot writes to its log file and to standard
+  error (redirected to a file in the temporary directory here).
+* **bare**: a minimal Flask app defined in this file that runs the same
+  SQLAlchemy statements (``count(*)`` and the newest ``limit + 1`` rows of the
+  ``Prompt`` model, newest first) on the same SQLite file and returns the same
+  JSON document, built from plain dicts. It is served by the same gunicorn
+  settings (1 worker, gthread, the same thread count, keep-alive 5 s); it writes
+  no access log, as gunicorn's own access log is off for both servers.
+
+Before measuring, the two JSON answers are checked to be equal, so that both
+servers do the same work for the client.
+
+How
+---
+A fresh SQLite database is created in a temporary directory with the real
+migrations (``storybot.cli.prepare_database``), then filled up to exactly 100
+prompts through ``prompt_service.create_prompt``. Both servers run as child
+processes on free ports of 127.0.0.1 and read that one file.
+
+The load comes from this process: ``--threads`` client threads, each with its
+own keep-alive ``http.client`` connection (lighter than ``requests``, so that
+on a small machine the client takes less CPU from the server). Each server
+gets a warm-up, then ``--rounds`` rounds of ``--seconds`` each, in the order
+full/bare, bare/full, ... so that machine noise hits both alike. The summary
+gives the median of the per-round figures; the server's CPU time per request
+(read from ``/proc``, Linux only) is shown as well, because it does not depend
+on whether the client or the server is the bottleneck.
+
+The exit status is 0 when the benchmark ran, whatever the ratio; it is not 0
+when something broke (a server did not start, answered an error, or the two
+answers differ). The servers are always stopped before exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import http.client
+import json
+import math
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import sessionmaker
+
+from storybot.models import Prompt
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+ENDPOINT = "/api/prompts"
+PROMPT_COUNT = 100
+PAGE_LIMIT = 20  # the API's default page size (PromptListQuery.limit)
+DEFAULT_SERVER_THREADS = 32  # Storybot's default STORYBOT_THREADS
+WARMUP_SECONDS = 1.5
+START_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 15.0
+RPS_TARGET = 0.8
+
+
+# --------------------------------------------------------------------------- the bare app
+
+
+def _iso(value: datetime) -> str:
+    """A timestamp as pydantic writes it in JSON mode (UTC as ``Z``)."""
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _cursor(prompt: Prompt) -> str:
+    """The next-page cursor, encoded as ``prompt_service`` encodes it."""
+    raw = json.dumps([prompt.created_at.isoformat(), prompt.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _variable_json(variable: dict[str, Any]) -> dict[str, Any]:
+    """A stored template variable with every field of ``TemplateVariable``."""
+    return {
+        "name": variable["name"],
+        "type": variable.get("type", "text"),
+        "label": variable.get("label"),
+        "default": variable.get("default"),
+        "options": list(variable.get("options") or []),
+    }
+
+
+def _prompt_json(prompt: Prompt) -> dict[str, Any]:
+    """A prompt in the shape of ``PromptOut``."""
+    return {
+        "id": prompt.id,
+        "uuid": prompt.uuid,
+        "title": prompt.title,
+        "content": prompt.content,
+        "tags": list(prompt.tags),
+        "variables": [_variable_json(v) for v in prompt.variables],
+        "created_at": _iso(prompt.created_at),
+        "updated_at": _iso(prompt.updated_at),
+    }
+
+
+def create_bare_app(database_path: Path) -> Flask:
+    """A minimal Flask app answering ``GET /api/prompts`` with the same SQL and JSON."""
+    engine = create_engine(f"sqlite:///{database_path}")
+    make_session = sessionmaker(engine)
+    app = Flask("storybot_bare")
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # as the full app
+
+    @app.get(ENDPOINT)
+    def list_prompts() -> dict[str, Any]:
+        with make_session() as session:
+            total = session.scalar(select(func.count()).select_from(Prompt)) or 0
+            stmt = (
+                select(Prompt)
+                .order_by(Prompt.created_at.desc(), Prompt.id.desc())
+                .limit(PAGE_LIMIT + 1)
+            )
+            rows = list(session.scalars(stmt))
+            items = rows[:PAGE_LIMIT]
+            more = len(rows) > PAGE_LIMIT
+            return {
+                "items": [_prompt_json(p) for p in items],
+                "total": total,
+                "next_cursor": _cursor(items[-1]) if more and items else None,
+            }
+
+    return app
+
+
+class BareServer(BaseApplication):  # type: ignore[misc]
+    """Gunicorn serving the bare app with the settings of ``storybot.server.StorybotServer``."""
+
+    def __init__(self, database_path: Path, port: int, threads: int) -> None:
+        self.database_path = database_path
+        self.port = port
+        self.threads = threads
+        super().__init__()
+
+    def load_config(self) -> None:
+        """The same worker model as Storybot's server; no access log."""
+        options = {
+            "bind": f"{HOST}:{self.port}",
+            "workers": 1,
+            "worker_class": "gthread",
+            "threads": self.threads,
+            "timeout": 120,
+            "graceful_timeout": 30,
+            "keepalive": 5,
+            "accesslog": None,
+            "proc_name": "storybot-bench-bare",
+            "control_socket_disable": True,
+        }
+        for key, value in options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        """Build the bare app in the worker process."""
+        return create_bare_app(self.database_path)
+
+
+# --------------------------------------------------------------------------- the database
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def prepare_benchmark_database(data_dir: Path) -> Path:
+    """Migrate a fresh SQLite database in ``data_dir`` and fill it to exactly 100 prompts."""
+    from storybot import create_app
+    from storybot.cli import prepare_database
+    from storybot.config import Settings
+    from storybot.extensions import db
+    from storybot.schemas.prompts import PromptCreate
+    from storybot.services.prompt_service import create_prompt
+
+    database_path = data_dir / "db.sqlite3"
+    settings = Settings(
+        env="development",
+        data_dir=data_dir,
+        database_url=f"sqlite:///{database_path}",
+        log_file=data_dir / "logs" / "storybot.log",
+    )
+    app = create_app(settings)
+    prepare_database(app)  # migrations, default settings, the bundled example prompts
+    with app.app_context():
+        existing = db.session.scalar(select(func.count()).select_from(Prompt)) or 0
+        for i in range(existing, PROMPT_COUNT):
+            data: dict[str, Any]
+            if i % 3 == 0:
+                data = {
+                    "content": f"A bedtime story about a brave {{{{animal}}}} number {i}, "
+                    "for {{reader.name}}, who learns to share.",
+                    "title": f"Brave animal {i}",
+                    "tags": ["bedtime", f"set-{i % 7}"],
+                }
+            elif i % 3 == 1:
+                data = {
+                    "content": f"{{{{hero}}}}が森で{{{{thing}}}}を見つける物語、その{i}。",
+                    "title": f"森の物語 {i}",
+                    "tags": ["日本語", "forest"],
+                    "variables": [
+                        {
+                            "name": "thing",
+                            "type": "choice",
+                            "options": ["宝物", "手紙", "鍵"],
+                            "default": "鍵",
+                        }
+                    ],
+                }
+            else:
+                data = {
+                    "content": f"Story {i}: a robot who wants to paint the sea. " * 4,
+                    "tags": ["robots"],
+                }
+            create_prompt(PromptCreate.model_validate(data))
+        total = db.session.scalar(select(func.count()).select_from(Prompt))
+        db.session.remove()
+        db.engine.dispose()
+    if total != PROMPT_COUNT:
+        raise RuntimeError(f"expected {PROMPT_COUNT} prompts in the database, found {total}")
+    return database_path
+
+
+# --------------------------------------------------------------------------- the servers
+
+
+def _process_tree_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of ``pid`` and its descendants, from ``/proc`` (else None)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    pending = [pid]
+    try:
+        while pending:
+            current = pending.pop()
+            stat = Path(f"/proc/{current}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                pending.extend(int(child) for child in children)
+    except (OSError, ValueError):
+        return None
+    return total
+
+
+class ServerProcess:
+    """One benchmarked server in a child process (its own process group) on loopback."""
+
+    def __init__(self, name: str, command: list[str], env: dict[str, str], output: Path) -> None:
+        self.name = name
+        self.command = command
+        self.env = env
+        self.output = output
+        self.port = int(env["BENCH_PORT"])
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the child process; :meth:`wait_ready` waits until it answers."""
+        with self.output.open("wb") as out:
+            self.process = subprocess.Popen(
+                self.command,
+                env=self.env,
+                cwd=ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def wait_ready(self) -> None:
+        """Wait until ``GET /api/prompts`` answers 200, or raise with the server's output."""
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                raise RuntimeError(f"the {self.name} server exited:\n{self.tail()}")
+            try:
+                status, _body = fetch(self.port, ENDPOINT)
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"the {self.name} server did not answer in time:\n{self.tail()}")
+
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds used so far by the server (gunicorn master and worker)."""
+        return _process_tree_cpu_seconds(self.process.pid) if self.process else None
+
+    def tail(self, lines: int = 30) -> str:
+        """The last lines the server wrote to standard output and error."""
+        try:
+            text = self.output.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        """Stop the server gracefully, killing its process group if it does not exit."""
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)  # the group is this child's own
+            process.wait()
+
+
+def _child_env(port: int, extra: dict[str, str]) -> dict[str, str]:
+    """This process's environment without the developer's STORYBOT_* settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STORYBOT_")}
+    env.update(extra)
+    env["BENCH_PORT"] = str(port)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def full_server(database_path: Path, work_dir: Path, threads: int) -> ServerProcess:
+    """``storybot serve`` on the benchmark database."""
+    data_dir = database_path.parent
+    port = free_port()
+    env = _child_env(
+        port,
+        {
+            "STORYBOT_DATA_DIR": str(data_dir),
+            "STORYBOT_DATABASE_URL": f"sqlite:///{database_path}",
+            "STORYBOT_LOG_FILE": str(data_dir / "logs" / "storybot.log"),
+            "STORYBOT_HOST": HOST,
+            "STORYBOT_PORT": str(port),
+            "STORYBOT_THREADS": str(threads),
+        },
+    )
+    command = [sys.executable, "-m", "storybot", "serve"]
+    return ServerProcess("full", command, env, work_dir / "full-output.txt")
+
+
+def bare_server(database_path: Path, work_dir: Path, threads: int) -> ServerProcess:
+    """This file's bare app on the benchmark database."""
+    port = free_port()
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--serve-bare",
+        str(database_path),
+        "--port",
+        str(port),
+        "--server-threads",
+        str(threads),
+    ]
+    return ServerProcess("bare", command, _child_env(port, {}), work_dir / "bare-output.txt")
+
+
+# --------------------------------------------------------------------------- the load
+
+
+def fetch(port: int, path: str) -> tuple[int, bytes]:
+    """One GET on a new connection: status and body."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=5)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+@dataclass
+class RoundResult:
+    """The figures of one load run against one server."""
+
+    server: str
+    requests: int
+    errors: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    server_cpu_ms_per_request: float | None
+    client_cpu_percent: float
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """The nearest-rank percentile of already sorted values."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, math.ceil(fraction * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def run_load(server: ServerProcess, seconds: float, threads: int) -> RoundResult:
+    """Send ``GET /api/prompts`` from ``threads`` keep-alive clients for ``seconds``."""
+    latencies: list[list[float]] = [[] for _ in range(threads)]
+    errors = [0] * threads
+    finished = [0.0] * threads
+    ready = threading.Barrier(threads + 1)
+    go = threading.Event()
+    deadline = [0.0]
+
+    def client(index: int) -> None:
+        conn = http.client.HTTPConnection(HOST, server.port, timeout=30)
+        mine = latencies[index]
+        try:
+            try:
+                conn.connect()
+            except OSError:
+                ready.abort()  # the benchmark thread stops waiting and reports the failure
+                raise
+            ready.wait()
+            go.wait()
+            end = deadline[0]
+            while (started := time.perf_counter()) < end:
+                try:
+                    conn.request("GET", ENDPOINT)
+                    response = conn.getresponse()
+                    response.read()
+                except (OSError, http.client.HTTPException):
+                    errors[index] += 1
+                    conn.close()  # the next request opens a new connection
+                    continue
+                mine.append(time.perf_counter() - started)
+                if response.status != 200:
+                    errors[index] += 1
+                if response.will_close:
+                    conn.close()
+        finally:
+            finished[index] = time.perf_counter()
+            conn.close()
+
+    workers = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    try:
+        ready.wait(timeout=30)
+    except threading.BrokenBarrierError as exc:
+        go.set()
+        raise RuntimeError(f"could not connect to the {server.name} server") from exc
+    cpu_before = server.cpu_seconds()
+    client_cpu_before = time.process_time()
+    start = time.perf_counter()
+    deadline[0] = start + seconds
+    go.set()
+    for worker in workers:
+        worker.join()
+    elapsed = max(finished) - start
+    client_cpu = time.process_time() - client_cpu_before
+    cpu_after = server.cpu_seconds()
+
+    values = sorted(v for per_thread in latencies for v in per_thread)
+    count = len(values)
+    server_cpu = None
+    if cpu_before is not None and cpu_after is not None and count:
+        server_cpu = (cpu_after - cpu_before) * 1000 / count
+    return RoundResult(
+        server=server.name,
+        requests=count,
+        errors=sum(errors),
+        seconds=elapsed,
+        rps=count / elapsed if elapsed > 0 else 0.0,
+        p50_ms=percentile(values, 0.50) * 1000,
+        p99_ms=percentile(values, 0.99) * 1000,
+        server_cpu_ms_per_request=server_cpu,
+        client_cpu_percent=100 * client_cpu / elapsed if elapsed > 0 else 0.0,
+    )
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def _cpu(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def format_row(label: str, result: RoundResult) -> str:
+    """One line of the results table."""
+    return (
+        f"{label:<8}{result.server:<6}{result.requests:>9}{result.rps:>9.1f}"
+        f"{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}"
+        f"{_cpu(result.server_cpu_ms_per_request):>16}{result.client_cpu_percent:>11.0f}%"
+    )
+
+
+def table_header(label: str) -> str:
+    """The header of the results table, ``label`` naming the first column."""
+    return (
+        f"{label:<8}{'server':<6}{'requests':>9}{'rps':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'srv CPU ms/req':>16}{'client CPU':>12}"
+    )
+
+
+def median_result(server: str, results: list[RoundResult]) -> RoundResult:
+    """The per-round median of every figure of one server."""
+    mine = [r for r in results if r.server == server]
+    cpus = [r.server_cpu_ms_per_request for r in mine if r.server_cpu_ms_per_request is not None]
+    return RoundResult(
+        server=server,
+        requests=int(statistics.median(r.requests for r in mine)),
+        errors=sum(r.errors for r in mine),
+        seconds=statistics.median(r.seconds for r in mine),
+        rps=statistics.median(r.rps for r in mine),
+        p50_ms=statistics.median(r.p50_ms for r in mine),
+        p99_ms=statistics.median(r.p99_ms for r in mine),
+        server_cpu_ms_per_request=statistics.median(cpus) if len(cpus) == len(mine) else None,
+        client_cpu_percent=statistics.median(r.client_cpu_percent for r in mine),
+    )
+
+
+# --------------------------------------------------------------------------- main
+
+
+def check_same_answer(full: ServerProcess, bare: ServerProcess) -> None:
+    """Raise unless both servers return the same JSON document for the endpoint."""
+    answers = []
+    for server in (full, bare):
+        status, body = fetch(server.port, ENDPOINT)
+        if status != 200:
+            raise RuntimeError(f"the {server.name} server answered {status}: {body[:500]!r}")
+        answers.append(json.loads(body))
+    full_doc, bare_doc = answers
+    if full_doc != bare_doc:
+        raise RuntimeError(
+            "the bare app's JSON differs from Storybot's:\n"
+            f"full: {json.dumps(full_doc, ensure_ascii=False)[:800]}\n"
+            f"bare: {json.dumps(bare_doc, ensure_ascii=False)[:800]}"
+        )
+    if full_doc["total"] != PROMPT_COUNT or len(full_doc["items"]) != PAGE_LIMIT:
+        raise RuntimeError(f"unexpected page: total {full_doc['total']}, {len(full_doc['items'])}")
+
+
+def benchmark(seconds: float, threads: int, rounds: int, server_threads: int) -> int:
+    """Run the whole benchmark and print its results; the process exit status."""
+    with tempfile.TemporaryDirectory(prefix="storybot-bench-") as tmp:
+        work_dir = Path(tmp)
+        data_dir = work_dir / "data"
+        prepared = time.perf_counter()
+        database_path = prepare_benchmark_database(data_dir)
+        print(
+            f"database: {PROMPT_COUNT} prompts, prepared in {time.perf_counter() - prepared:.1f}s"
+        )
+        servers = [
+            full_server(database_path, work_dir, server_threads),
+            bare_server(database_path, work_dir, server_threads),
+        ]
+        full, bare = servers
+        try:
+            for server in servers:
+                server.start()
+            for server in servers:
+                server.wait_ready()
+            check_same_answer(full, bare)
+            print(
+                f"GET {ENDPOINT}: full on :{full.port}, bare on :{bare.port}; gunicorn 1 worker, "
+                f"gthread, {server_threads} threads; {threads} client threads, "
+                f"{rounds} rounds x {seconds:g}s"
+            )
+            for server in servers:
+                run_load(server, WARMUP_SECONDS, threads)
+
+            print()
+            print(table_header("round"))
+            results: list[RoundResult] = []
+            for number in range(1, rounds + 1):
+                order = servers if number % 2 else list(reversed(servers))
+                for server in order:
+                    result = run_load(server, seconds, threads)
+                    results.append(result)
+                    print(format_row(str(number), result), flush=True)
+        finally:
+            for server in servers:
+                server.stop()
+
+        full_median = median_result("full", results)
+        bare_median = median_result("bare", results)
+        print()
+        print(f"median of {rounds} rounds (srv CPU: server process CPU time per request):")
+        print(table_header(""))
+        print(format_row("", full_median))
+        print(format_row("", bare_median))
+        print()
+        print(
+            f"p50 ms full/bare: {full_median.p50_ms:.2f} / {bare_median.p50_ms:.2f}   "
+            f"p99 ms full/bare: {full_median.p99_ms:.2f} / {bare_median.p99_ms:.2f}"
+        )
+        ratio = full_median.rps / bare_median.rps if bare_median.rps else float("nan")
+        print(f"ratio full/bare rps: {ratio:.2f} (target >= {RPS_TARGET})")
+        errors = full_median.errors + bare_median.errors
+        if errors:
+            print(f"{errors} requests failed; see the servers' output", file=sys.stderr)
+            return 1
+        return 0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line options."""
+    parser = argparse.ArgumentParser(
+        description="Requests per second and latency of GET /api/prompts: Storybot vs bare Flask."
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=3.0, help="length of each round per server (default 3)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=8, help="concurrent client threads (default 8)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="alternating rounds per server (default 5)"
+    )
+    parser.add_argument(
+        "--server-threads",
+        type=int,
+        default=DEFAULT_SERVER_THREADS,
+        help=f"gunicorn threads of both servers (default {DEFAULT_SERVER_THREADS}, "
+        "Storybot's default)",
+    )
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-bare", type=Path, metavar="DATABASE", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.seconds <= 0 or args.threads < 1 or args.rounds < 1 or args.server_threads < 1:
+        parser.error("--seconds must be above 0; --threads, --rounds, --server-threads >= 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: the benchmark, or (internally) the bare server it starts."""
+    args = parse_args(argv)
+    if args.serve_bare is not None:
+        BareServer(args.serve_bare, args.port, args.server_threads).run()
+        return 0
+    return benchmark(args.seconds, args.threads, args.rounds, args.server_threads)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

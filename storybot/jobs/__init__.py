@@ -1,0 +1,1 @@
+"""Where generations run: an in-process runner by default (queue workers later)."""

@@ -1,0 +1,35 @@
+"""Wake-ups for story followers: "something new was saved for story N".
+
+The database stays the source of truth; this only saves followers from
+polling. In one process it is a condition variable; several processes will
+share wake-ups through Redis pub/sub behind the same two methods.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+
+
+class StoryBus:
+    """Per-story change counters with a condition variable to wait on."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._versions: defaultdict[int, int] = defaultdict(int)
+
+    def version(self, story_id: int) -> int:
+        """The current change counter of a story; pass it to :meth:`wait`."""
+        with self._condition:
+            return self._versions[story_id]
+
+    def publish(self, story_id: int) -> None:
+        """Tell followers that the story changed (new pieces or a new status)."""
+        with self._condition:
+            self._versions[story_id] += 1
+            self._condition.notify_all()
+
+    def wait(self, story_id: int, seen: int, timeout: float) -> bool:
+        """Wait until the story changes after version ``seen``; False on timeout."""
+        with self._condition:
+            return self._condition.wait_for(lambda: self._versions[story_id] != seen, timeout)

@@ -1,0 +1,88 @@
+"""Saving a story's text as it arrives, in numbered pieces, batched."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import select
+
+from storybot.database import write_intent
+from storybot.extensions import db
+from storybot.jobs.notify import StoryBus
+from storybot.models import Story, StoryPiece, utcnow
+
+FLUSH_SECONDS = 0.1
+
+
+class PieceWriter:
+    """Appends text pieces to a story, committing at most every ``flush_every`` seconds.
+
+    The first piece is committed at once, so the first words never wait for a
+    batch. Each commit wakes the story's followers and reports whether someone
+    asked to cancel the story (the flag lives in the database, so a cancel from
+    any process is seen here).
+    """
+
+    def __init__(
+        self, story_id: int, next_seq: int, bus: StoryBus, flush_every: float = FLUSH_SECONDS
+    ) -> None:
+        self.story_id = story_id
+        self.next_seq = next_seq
+        self.bus = bus
+        self.flush_every = flush_every
+        self.pieces_written = 0
+        self.first_text_after: float | None = None  # monotonic time of the first commit
+        self._buffer: list[str] = []
+        self._last_flush = 0.0
+
+    def add(self, text: str) -> bool:
+        """Buffer a piece; flush when due. Returns True when a cancel was requested."""
+        if not text:
+            return False
+        self._buffer.append(text)
+        if self.pieces_written == 0 or time.monotonic() - self._last_flush >= self.flush_every:
+            return self.flush()
+        return False
+
+    def flush(self) -> bool:
+        """Commit the buffered pieces; returns True when a cancel was requested."""
+        self._last_flush = time.monotonic()
+        with write_intent():
+            story = db.session.get(Story, self.story_id)
+            if story is None:  # deleted while being written
+                db.session.rollback()
+                return True
+            for text in self._buffer:
+                db.session.add(StoryPiece(story_id=self.story_id, seq=self.next_seq, text=text))
+                self.next_seq += 1
+            if self._buffer and story.first_text_at is None:
+                story.first_text_at = utcnow()
+            written = len(self._buffer)
+            cancel = story.cancel_requested
+            db.session.commit()
+        self._buffer.clear()
+        self.pieces_written += written
+        if written:
+            if self.first_text_after is None:
+                self.first_text_after = time.monotonic()
+            self.bus.publish(self.story_id)
+        return cancel
+
+
+def next_seq(story_id: int) -> int:
+    """The sequence number the story's next piece gets."""
+    last = db.session.scalar(
+        select(StoryPiece.seq)
+        .where(StoryPiece.story_id == story_id)
+        .order_by(StoryPiece.seq.desc())
+        .limit(1)
+    )
+    return (last or 0) + 1
+
+
+def joined_text(story_id: int) -> str:
+    """All of a story's saved pieces, joined in order."""
+    texts = db.session.scalars(
+        select(StoryPiece.text).where(StoryPiece.story_id == story_id).order_by(StoryPiece.seq)
+    )
+    return "".join(texts)

@@ -1,0 +1,275 @@
+"""The in-process story runner: worker threads that take queued stories and write them.
+
+The queue is the ``story`` table itself: a story is claimed by switching it
+from ``queued`` to ``running`` in one write transaction, oldest first. A
+restart therefore loses nothing that was queued, and a cancel is a flag in
+the database that works from any process.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select, update
+
+from storybot.database import write_intent
+from storybot.engines.base import EngineError, Finish, GenerationOptions
+from storybot.engines.registry import UnknownEngine
+from storybot.extensions import db
+from storybot.jobs.notify import StoryBus
+from storybot.jobs.pieces import FLUSH_SECONDS, PieceWriter, next_seq
+from storybot.models import Story, StoryStatus, utcnow
+from storybot.observability import generation_metrics as metrics
+from storybot.observability.tracing import current_trace_id
+from storybot.services import engine_service, story_finish
+
+log = logging.getLogger(__name__)
+
+IDLE_POLL_SECONDS = 5.0
+CANCEL_CHECK_SECONDS = 0.25
+CANCEL_GRACE_SECONDS = 0.75
+
+
+class StoryRunner:
+    """A bounded pool of worker threads writing queued stories, in order."""
+
+    def __init__(self, app: Flask, bus: StoryBus, workers: int = 1) -> None:
+        self.app = app
+        self.bus = bus
+        self.workers = workers
+        self._wake = threading.Condition()
+        self._threads: list[threading.Thread] = []
+        self._stopping = False
+        self._cancel_events: dict[int, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the worker threads (once; later calls do nothing)."""
+        with self._lock:
+            if self._threads:
+                return
+            self._stopping = False
+            for index in range(self.workers):
+                thread = threading.Thread(
+                    target=self._work, name=f"storybot-runner-{index}", daemon=True
+                )
+                thread.start()
+                self._threads.append(thread)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the workers to stop after their current story, and wait for them."""
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+        for event in list(self._cancel_events.values()):
+            event.set()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+
+    def wake(self) -> None:
+        """A story was queued: let an idle worker take it."""
+        with self._wake:
+            self._wake.notify_all()
+
+    def cancel_local(self, story_id: int) -> None:
+        """Stop a story this process is writing, at once (the database flag is set too)."""
+        event = self._cancel_events.get(story_id)
+        if event is not None:
+            event.set()
+
+    def _work(self) -> None:
+        while not self._stopping:
+            with self.app.app_context():
+                try:
+                    claimed = self._claim_next()
+                except Exception:
+                    log.exception("the story runner could not read the queue")
+                    claimed = None
+                if claimed is not None:
+                    self._run(claimed)
+                    continue
+            with self._wake:
+                if not self._stopping:
+                    self._wake.wait(IDLE_POLL_SECONDS)
+
+    def _claim_next(self) -> int | None:
+        """Switch the oldest queued story to running; its id, or None when none waits."""
+        with write_intent():
+            story_id = db.session.scalar(
+                select(Story.id)
+                .where(Story.status == StoryStatus.QUEUED)
+                .order_by(Story.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            if story_id is None:
+                db.session.rollback()
+                metrics.QUEUE_DEPTH.set(0)
+                return None
+            claimed = db.session.execute(
+                update(Story)
+                .where(Story.id == story_id, Story.status == StoryStatus.QUEUED)
+                .values(status=StoryStatus.RUNNING, started_at=utcnow(), updated_at=utcnow())
+            )
+            waiting = db.session.scalar(
+                select(func.count()).where(Story.status == StoryStatus.QUEUED)
+            )
+            db.session.commit()
+        metrics.QUEUE_DEPTH.set(waiting or 0)
+        if not getattr(claimed, "rowcount", 1):
+            return None
+        self.bus.publish(story_id)
+        return story_id
+
+    def _run(self, story_id: int) -> None:
+        story = db.session.get(Story, story_id)
+        if story is None:
+            return
+        token = current_trace_id.set(story.trace_id)
+        cancel = threading.Event()
+        self._cancel_events[story_id] = cancel
+        engine_name = story.engine
+        metrics.IN_FLIGHT.labels(engine_name).inc()
+        started = time.monotonic()
+        writer = PieceWriter(story_id, next_seq(story_id), self.bus)
+        try:
+            log.info("story %s: writing with engine %s", story_id, engine_name)
+            try:
+                engine = engine_service.registry().get(engine_name)
+            except UnknownEngine as exc:
+                raise EngineError("unavailable", f"{exc} Choose another engine.") from exc
+            options = GenerationOptions(**story.request.get("options", {}))
+            messages: list[Any] = list(story.messages)
+            cancelled = story.cancel_requested
+            db.session.commit()  # end the read transaction before a long generation
+            if cancelled:
+                cancel.set()
+            finish = self._consume(engine.stream(messages, options, cancel), writer, cancel)
+            if finish is None:
+                raise EngineError("interrupted", "The model stopped before the story was finished.")
+            if writer.first_text_after is not None:
+                metrics.TIME_TO_FIRST_TEXT.labels(engine_name).observe(
+                    writer.first_text_after - started
+                )
+            story_finish.finish(story_id, finish)
+            seconds = max(time.monotonic() - started, 1e-6)
+            metrics.TOKENS.labels(engine_name).inc(finish.completion_tokens)
+            if finish.reason != "cancelled" and finish.completion_tokens:
+                metrics.TOKENS_PER_SECOND.labels(engine_name).observe(
+                    finish.completion_tokens / seconds
+                )
+            log.info(
+                "story %s: %s after %.1fs, %s tokens",
+                story_id,
+                "cancelled" if finish.reason == "cancelled" else "done",
+                seconds,
+                finish.completion_tokens,
+            )
+        except EngineError as exc:
+            db.session.rollback()
+            self._save_partial(writer)
+            metrics.FAILURES.labels(engine_name, exc.code).inc()
+            log.warning("story %s failed (%s): %s", story_id, exc.code, exc.reason)
+            story_finish.fail(story_id, exc.code, exc.reason)
+        except Exception:
+            db.session.rollback()
+            self._save_partial(writer)
+            metrics.FAILURES.labels(engine_name, "internal").inc()
+            log.exception("story %s failed unexpectedly", story_id)
+            story_finish.fail(
+                story_id,
+                "internal",
+                "Something went wrong on the server while writing; the text so far is kept.",
+            )
+        finally:
+            metrics.IN_FLIGHT.labels(engine_name).dec()
+            self._cancel_events.pop(story_id, None)
+            self.bus.publish(story_id)
+            current_trace_id.reset(token)
+
+    @staticmethod
+    def _consume(
+        stream: Iterator[str | Finish], writer: PieceWriter, cancel: threading.Event
+    ) -> Finish | None:
+        """Save the stream's pieces as they come; return its Finish (None if it had none).
+
+        The engine is read in a pump thread so that saving never waits for the
+        next token: buffered pieces are flushed after ``FLUSH_SECONDS`` even
+        while the model pauses, and the cancel flag is checked at least every
+        ``CANCEL_CHECK_SECONDS``. A cancelled engine that does not stop within
+        ``CANCEL_GRACE_SECONDS`` is left behind, and the story ends cancelled.
+        """
+        items: queue.Queue[object] = queue.Queue()
+        pump = threading.Thread(
+            target=_pump, args=(stream, items), name="storybot-engine-pump", daemon=True
+        )
+        pump.start()
+        cancelled_at: float | None = None
+        last_check = time.monotonic()
+        while True:
+            try:
+                item = items.get(timeout=FLUSH_SECONDS)
+            except queue.Empty:
+                item = None
+            if isinstance(item, Finish):
+                writer.flush()
+                return item
+            if item is _END:
+                writer.flush()
+                return None
+            if isinstance(item, _Failure):
+                writer.flush()
+                raise item.error
+            if isinstance(item, str) and writer.add(item):
+                cancel.set()
+            now = time.monotonic()
+            if item is None or now - last_check >= CANCEL_CHECK_SECONDS:
+                last_check = now
+                if writer.flush():
+                    cancel.set()
+            if cancel.is_set():
+                cancelled_at = cancelled_at or now
+                if now - cancelled_at > CANCEL_GRACE_SECONDS:
+                    writer.flush()
+                    return Finish("cancelled", 0, writer.pieces_written)
+
+    @staticmethod
+    def _save_partial(writer: PieceWriter) -> None:
+        try:
+            writer.flush()
+        except Exception:
+            db.session.rollback()
+            log.exception("story %s: could not save the last pieces", writer.story_id)
+
+
+_END = object()
+
+
+class _Failure:
+    """An exception raised by the engine, carried across the pump's queue."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def _pump(stream: Iterator[str | Finish], items: queue.Queue[object]) -> None:
+    """Read an engine's stream into a queue: pieces, its Finish, or its failure, then END."""
+    try:
+        for item in stream:
+            items.put(item)
+            if isinstance(item, Finish):
+                break
+    except BaseException as exc:  # carried to the worker, which decides
+        items.put(_Failure(exc))
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
+        items.put(_END)

@@ -1,0 +1,39 @@
+"""Prometheus metrics of story generation, labelled by engine."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+TIME_TO_FIRST_TEXT = Histogram(
+    "storybot_generation_first_text_seconds",
+    "Time from a story's start to its first saved text.",
+    ["engine"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0),
+)
+TOKENS = Counter(
+    "storybot_generation_tokens_total",
+    "Tokens the models wrote (completion tokens).",
+    ["engine"],
+)
+TOKENS_PER_SECOND = Histogram(
+    "storybot_generation_tokens_per_second",
+    "Writing speed of finished generations.",
+    ["engine"],
+    buckets=(1, 2, 5, 10, 20, 35, 50, 75, 100, 150, 200, 300),
+)
+IN_FLIGHT = Gauge(
+    "storybot_generations_in_flight",
+    "Generations running now.",
+    ["engine"],
+    multiprocess_mode="livesum",
+)
+QUEUE_DEPTH = Gauge(
+    "storybot_generation_queue_depth",
+    "Stories waiting to be written.",
+    multiprocess_mode="livemax",
+)
+FAILURES = Counter(
+    "storybot_generation_failures_total",
+    "Generations that failed, by reason.",
+    ["engine", "reason"],
+)

@@ -1,0 +1,93 @@
+"""Request and response models of reader profiles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from storybot.schemas.common import Query, ShortText, Strict
+
+Language = Literal["en", "ja"]
+ReadingLevel = Literal["early", "developing", "confident", "advanced"]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Avatar = Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)]
+
+
+def _items(description: str) -> object:
+    return Field(default_factory=list, max_length=20, description=description)
+
+
+class ProfileCreate(Strict):
+    """A new reader."""
+
+    name: Name = Field(description="What the story calls the reader.", examples=["Mia"])
+    age: int | None = Field(default=None, ge=1, le=120, examples=[6])
+    language: Language = "en"
+    reading_level: ReadingLevel = "developing"
+    interests: list[ShortText] = _items("What the reader likes: dinosaurs, space ...")  # type: ignore[assignment]
+    favourite_things: list[ShortText] = _items("A favourite toy, food, place ...")  # type: ignore[assignment]
+    things_to_avoid: list[ShortText] = _items("What stories must leave out: spiders, the dark ...")  # type: ignore[assignment]
+    avatar: Avatar = Field(default="", description="An emoji or initial shown beside the name.")
+
+
+class ProfileUpdate(Strict):
+    """A partial change to a reader; fields left out stay as they are."""
+
+    name: Name | None = None
+    age: int | None = Field(default=None, ge=1, le=120)
+    language: Language | None = None
+    reading_level: ReadingLevel | None = None
+    interests: list[ShortText] | None = Field(default=None, max_length=20)
+    favourite_things: list[ShortText] | None = Field(default=None, max_length=20)
+    things_to_avoid: list[ShortText] | None = Field(default=None, max_length=20)
+    avatar: Avatar | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> Self:
+        # Only the age may be cleared with null; every other field needs a value.
+        nulls = sorted(k for k in self.model_fields_set if getattr(self, k) is None and k != "age")
+        if nulls:
+            raise ValueError(f"{nulls[0]} may be left out but not null")
+        return self
+
+
+class ProfileOut(BaseModel):
+    """A reader as the API returns it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    uuid: str
+    name: str
+    age: int | None
+    language: Language
+    reading_level: ReadingLevel
+    interests: list[str]
+    favourite_things: list[str]
+    things_to_avoid: list[str]
+    avatar: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProfileList(BaseModel):
+    """Every reader, by name."""
+
+    items: list[ProfileOut]
+    total: int
+
+
+class ProfilePath(BaseModel):
+    """The reader id in the URL."""
+
+    profile_id: int
+
+
+class ProfileDeleteQuery(Query):
+    """Options of deleting a reader."""
+
+    delete_stories: bool = Field(
+        default=False, description="Also delete the reader's stories (kept by default)."
+    )

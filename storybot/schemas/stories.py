@@ -1,0 +1,147 @@
+"""Request and response models of stories."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from storybot.schemas.common import Query, Strict
+from storybot.schemas.profiles import Language
+
+Length = Literal["short", "medium", "long"]
+Status = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
+Tone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+class StoryCreate(Strict):
+    """Ask for a story: a prompt from the library (with its variables) or free text."""
+
+    prompt_id: int | None = Field(default=None, description="A prompt from the library.")
+    variables: dict[str, str | int | float] = Field(
+        default_factory=dict, description="Values of the prompt's template variables."
+    )
+    prompt: str | None = Field(
+        default=None, min_length=1, max_length=2000, description="Free text, instead of a prompt."
+    )
+    profile_id: int | None = Field(default=None, description="The reader the story is for.")
+    length: Length | None = None
+    tone: Tone | None = None
+    moral: str | None = Field(default=None, max_length=200)
+    language: Language | None = Field(
+        default=None, description="Default: the reader's language, else the default setting."
+    )
+    engine: str | None = Field(default=None, max_length=64, description="Default: the setting.")
+
+    @model_validator(mode="after")
+    def _one_prompt(self) -> Self:
+        if (self.prompt_id is None) == (self.prompt is None or not self.prompt.strip()):
+            raise ValueError("give either prompt_id (a prompt from the library) or prompt (text)")
+        if self.variables and self.prompt_id is None:
+            raise ValueError("variables go with prompt_id")
+        return self
+
+
+class StoryUpdate(Strict):
+    """What an adult may correct: the title, the text, the favourite mark."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    text: str | None = Field(default=None, max_length=100_000)
+    favourite: bool | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> Self:
+        nulls = sorted(k for k in self.model_fields_set if getattr(self, k) is None)
+        if nulls:
+            raise ValueError(f"{nulls[0]} may be left out but not null")
+        return self
+
+
+class StoryOut(BaseModel):
+    """A story as the API returns it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    uuid: str
+    status: Status
+    title: str
+    text: str = Field(description="Everything the model wrote, as streamed (title line too).")
+    body: str = Field(description="The text without its title line, for reading.")
+    language: str
+    reader_name: str
+    profile_id: int | None
+    prompt_id: int | None
+    request: dict[str, Any]
+    messages: list[dict[str, str]]
+    engine: str
+    model: str
+    favourite: bool
+    failure_code: str | None
+    failure_reason: str | None
+    trace_id: str | None
+    queue_position: int | None = Field(description="Stories ahead of this one while queued.")
+    last_seq: int = Field(description="The id of the last text event saved.")
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    queue_wait_seconds: float | None
+    first_text_seconds: float | None
+    duration_seconds: float | None
+    queued_at: datetime
+    started_at: datetime | None
+    first_text_at: datetime | None
+    finished_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class StorySummary(BaseModel):
+    """A story in the library list (without its messages)."""
+
+    id: int
+    status: Status
+    title: str
+    excerpt: str
+    language: str
+    reader_name: str
+    profile_id: int | None
+    favourite: bool
+    created_at: datetime
+
+
+class StoryPage(BaseModel):
+    """One page of stories, newest first."""
+
+    items: list[StorySummary]
+    total: int
+    next_cursor: str | None
+
+
+class StoryListQuery(Query):
+    """Filters of the story library."""
+
+    q: str | None = Field(default=None, max_length=200, description="Words in title or text.")
+    profile_id: int | None = None
+    status: Status | None = None
+    favourite: bool | None = None
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=100)
+
+
+class StoryPath(BaseModel):
+    """The story id in the URL."""
+
+    story_id: int
+
+
+class EventsQuery(Query):
+    """Where to resume an event stream (a reloaded EventSource cannot send Last-Event-ID)."""
+
+    after: int | None = Field(default=None, ge=0)
+
+
+class ExportQuery(Query):
+    """The export format."""
+
+    format: Literal["markdown", "epub", "html"] = "markdown"

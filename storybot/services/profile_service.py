@@ -1,0 +1,68 @@
+"""Reader profiles: who stories are for."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+
+from storybot.errors import NotFound
+from storybot.extensions import db
+from storybot.models import Profile, Story, utcnow
+from storybot.schemas.profiles import ProfileCreate, ProfileUpdate
+
+
+def list_profiles() -> list[Profile]:
+    """Every reader, sorted by name."""
+    return list(db.session.scalars(select(Profile).order_by(func.lower(Profile.name), Profile.id)))
+
+
+def get_profile(profile_id: int) -> Profile:
+    """The reader with this id, or :class:`NotFound`."""
+    profile = db.session.get(Profile, profile_id)
+    if profile is None:
+        raise NotFound("reader", profile_id)
+    return profile
+
+
+def find_profile(name_or_id: str) -> Profile:
+    """A reader by id or by name (case-insensitive), for the command line."""
+    if name_or_id.isdigit():
+        return get_profile(int(name_or_id))
+    profile = db.session.scalar(
+        select(Profile).where(func.lower(Profile.name) == name_or_id.lower()).limit(1)
+    )
+    if profile is None:
+        raise NotFound("reader", repr(name_or_id))
+    return profile
+
+
+def create_profile(data: ProfileCreate) -> Profile:
+    """Save a new reader."""
+    profile = Profile(**data.model_dump())
+    db.session.add(profile)
+    db.session.commit()
+    return profile
+
+
+def update_profile(profile_id: int, data: ProfileUpdate) -> Profile:
+    """Change the given fields of a reader."""
+    profile = get_profile(profile_id)
+    for key, value in data.model_dump(exclude_unset=True).items():
+        setattr(profile, key, value)
+    profile.updated_at = utcnow()
+    db.session.commit()
+    return profile
+
+
+def delete_profile(profile_id: int, *, delete_stories: bool = False) -> int:
+    """Delete a reader; their stories stay (with the reader's name) unless asked.
+
+    Returns how many stories were deleted with the reader.
+    """
+    profile = get_profile(profile_id)
+    deleted = 0
+    if delete_stories:
+        result = db.session.execute(delete(Story).where(Story.profile_id == profile.id))
+        deleted = int(getattr(result, "rowcount", 0) or 0)
+    db.session.delete(profile)
+    db.session.commit()
+    return deleted

@@ -1,0 +1,111 @@
+"""The story event stream (Server-Sent Events): replay what is saved, then follow.
+
+The stream only reads. Each read is a short session closed at once, so a
+thousand followers hold no database connection while they wait; wake-ups
+come from the :class:`~storybot.jobs.notify.StoryBus`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from storybot.extensions import db
+from storybot.jobs.notify import StoryBus
+from storybot.models import Story, StoryPiece, StoryStatus
+
+HEARTBEAT_SECONDS = 15.0
+PIECES_PER_READ = 500
+
+
+def sse(data: Any, *, event: str | None = None, ident: int | None = None) -> str:
+    """One SSE message; ``data`` is sent as JSON (text pieces keep every character)."""
+    lines = []
+    if ident is not None:
+        lines.append(f"id: {ident}")
+    if event is not None:
+        lines.append(f"event: {event}")
+    lines.append("data: " + json.dumps(data, ensure_ascii=False))
+    return "\n".join(lines) + "\n\n"
+
+
+def _read(app: Flask, story_id: int, after: int) -> tuple[list[tuple[int, str]], dict[str, Any]]:
+    from storybot.services.story_service import queue_position, story_view
+
+    with app.app_context():
+        try:
+            story = db.session.get(Story, story_id)
+            if story is None:
+                return [], {"status": "deleted"}
+            pieces = db.session.execute(
+                select(StoryPiece.seq, StoryPiece.text)
+                .where(StoryPiece.story_id == story_id, StoryPiece.seq > after)
+                .order_by(StoryPiece.seq)
+                .limit(PIECES_PER_READ)
+            ).all()
+            state: dict[str, Any] = {
+                "status": story.status.value,
+                "queue_position": queue_position(story),
+            }
+            if story.status.is_final and len(pieces) < PIECES_PER_READ:
+                view = story_view(story)
+                state["final"] = {
+                    k: view[k]
+                    for k in (
+                        "id",
+                        "status",
+                        "title",
+                        "failure_code",
+                        "failure_reason",
+                        "last_seq",
+                        "completion_tokens",
+                        "duration_seconds",
+                    )
+                }
+            return [(p.seq, p.text) for p in pieces], state
+        finally:
+            db.session.remove()
+
+
+def follow(
+    app: Flask,
+    bus: StoryBus,
+    story_id: int,
+    after: int,
+    heartbeat: float = HEARTBEAT_SECONDS,
+) -> Iterator[str]:
+    """The SSE body: text events after ``after``, status events, then one final event.
+
+    The final event is named after the final status (``done``, ``failed``,
+    ``cancelled``, ``interrupted``), never ``error``, which EventSource uses
+    for its own connection errors.
+    """
+    yield "retry: 2000\n\n"
+    last_status: tuple[str, int | None] | None = None
+    while True:
+        seen = bus.version(story_id)
+        pieces, state = _read(app, story_id, after)
+        for seq, text in pieces:
+            yield sse({"text": text}, event="text", ident=seq)
+            after = seq
+        if state["status"] == "deleted":
+            yield sse({"status": "deleted"}, event="deleted")
+            return
+        if "final" in state:
+            yield sse(state["final"], event=state["status"], ident=after or None)
+            return
+        status = (state["status"], state["queue_position"])
+        if status != last_status:
+            yield sse({"status": status[0], "queue_position": status[1]}, event="status")
+            last_status = status
+        if len(pieces) == PIECES_PER_READ:
+            continue  # more saved text to replay before waiting
+        if not bus.wait(story_id, seen, heartbeat):
+            yield ": keep-alive\n\n"
+
+
+FINAL_EVENTS = tuple(s.value for s in StoryStatus if s.is_final)

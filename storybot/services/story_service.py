@@ -1,0 +1,342 @@
+"""Stories: asking for one, following it, controlling it, keeping the library."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import ColumnElement, func, or_, select, text
+
+from storybot.database import write_intent
+from storybot.errors import ApiError, InvalidInput, NotFound
+from storybot.extensions import db
+from storybot.jobs.pieces import joined_text, next_seq
+from storybot.models import Profile, Prompt, Story, StoryStatus, utcnow
+from storybot.schemas.stories import StoryCreate, StoryListQuery, StoryUpdate
+from storybot.services import engine_service
+from storybot.services.composition import compose, continuation, message_rows, split_title
+from storybot.services.pagination import Cursor, decode_cursor, encode_cursor
+from storybot.services.settings_service import get_settings
+from storybot.services.templates import render
+
+CONTINUABLE = (
+    StoryStatus.DONE,
+    StoryStatus.FAILED,
+    StoryStatus.CANCELLED,
+    StoryStatus.INTERRUPTED,
+)
+
+
+def get_story(story_id: int) -> Story:
+    """The story with this id, or :class:`NotFound`."""
+    story = db.session.get(Story, story_id)
+    if story is None:
+        raise NotFound("story", story_id)
+    return story
+
+
+def _reader(profile: Profile | None) -> dict[str, Any] | None:
+    if profile is None:
+        return None
+    return {
+        "name": profile.name,
+        "age": profile.age,
+        "interests": profile.interests,
+        "language": profile.language,
+        "reading_level": profile.reading_level,
+        "favourite_things": profile.favourite_things,
+        "things_to_avoid": profile.things_to_avoid,
+    }
+
+
+def _check_queue_room() -> None:
+    limit = get_settings().max_queued_stories
+    waiting = db.session.scalar(select(func.count()).where(Story.status == StoryStatus.QUEUED))
+    if (waiting or 0) >= limit:
+        raise ApiError(
+            429,
+            "queue_full",
+            f"{waiting} stories are already waiting to be written; try again in a minute.",
+            headers={"Retry-After": "30"},
+        )
+
+
+def start(request: StoryCreate, *, trace_id: str | None) -> Story:
+    """Compose a story from the request and queue it; the runner writes it."""
+    settings = get_settings()
+    profile = None
+    if request.profile_id is not None:
+        profile = db.session.get(Profile, request.profile_id)
+        if profile is None:
+            raise InvalidInput(
+                f"There is no reader with id {request.profile_id}.",
+                [{"field": "profile_id", "message": "unknown reader"}],
+            )
+    reader = _reader(profile)
+    prompt: Prompt | None = None
+    if request.prompt_id is not None:
+        prompt = db.session.get(Prompt, request.prompt_id)
+        if prompt is None:
+            raise InvalidInput(
+                f"There is no prompt with id {request.prompt_id}.",
+                [{"field": "prompt_id", "message": "unknown prompt"}],
+            )
+        prompt_text = render(prompt.content, prompt.variables, request.variables, reader)
+    else:
+        prompt_text = render(str(request.prompt), [], {}, reader) if reader else str(request.prompt)
+
+    language = request.language or (profile.language if profile else settings.default_language)
+    engine_name = request.engine or settings.default_engine
+    engine = engine_service.engine_for_language(engine_name, language)
+    length = request.length or settings.default_length
+    tone = request.tone or settings.default_tone
+    composition = compose(
+        request_text=prompt_text,
+        reader=reader,
+        language=language,
+        length=length,
+        tone=tone,
+        moral=request.moral,
+    )
+    _check_queue_room()
+    story = Story(
+        profile_id=profile.id if profile else None,
+        prompt_id=prompt.id if prompt else None,
+        reader_name=profile.name if profile else "",
+        language=language,
+        engine=engine_name,
+        model=engine.model,
+        trace_id=trace_id,
+        messages=message_rows(composition.messages),
+        request={
+            **request.model_dump(mode="json", exclude_none=True),
+            "prompt_text": prompt_text,
+            "language": language,
+            "length": length,
+            "tone": tone,
+            "options": {"max_tokens": composition.max_tokens},
+        },
+    )
+    db.session.add(story)
+    db.session.commit()
+    runner().wake()
+    return story
+
+
+def runner() -> Any:
+    """This app's story runner, started on first use."""
+    story_runner = current_app.extensions["storybot.runner"]
+    story_runner.start()
+    return story_runner
+
+
+def regenerate(story_id: int, *, trace_id: str | None) -> Story:
+    """A new story from the same inputs (the same composed messages and engine)."""
+    original = get_story(story_id)
+    engine = engine_service.engine_for_language(original.engine, original.language)
+    _check_queue_room()
+    story = Story(
+        profile_id=original.profile_id,
+        prompt_id=original.prompt_id,
+        reader_name=original.reader_name,
+        language=original.language,
+        engine=original.engine,
+        model=engine.model,
+        trace_id=trace_id,
+        messages=list(original.request.get("first_messages", original.messages)),
+        request={**original.request, "regenerated_from": original.id},
+    )
+    db.session.add(story)
+    db.session.commit()
+    runner().wake()
+    return story
+
+
+def continue_story(story_id: int, *, trace_id: str | None) -> Story:
+    """Queue the same story again: the model gets the text so far and writes on."""
+    story = get_story(story_id)
+    if story.status not in CONTINUABLE:
+        raise ApiError(
+            409, "not_finished", "This story is still being written; wait for it to end first."
+        )
+    engine_service.engine_for_language(story.engine, story.language)
+    _check_queue_room()
+    text_so_far = joined_text(story.id)
+    first_messages = story.request.get("first_messages", story.messages)
+    composition = continuation(first_messages, text_so_far, story.request.get("length", "medium"))
+    story.request = {
+        **story.request,
+        "first_messages": first_messages,
+        "options": {"max_tokens": composition.max_tokens},
+        "continued": int(story.request.get("continued", 0)) + 1,
+    }
+    story.messages = message_rows(composition.messages)
+    story.status = StoryStatus.QUEUED
+    story.cancel_requested = False
+    story.failure_code = story.failure_reason = None
+    story.queued_at = utcnow()
+    story.started_at = story.first_text_at = story.finished_at = None
+    story.trace_id = trace_id or story.trace_id
+    db.session.commit()
+    runner().wake()
+    return story
+
+
+def cancel(story_id: int) -> Story:
+    """Stop a story: a queued one at once, a running one within a second (text kept)."""
+    story = get_story(story_id)
+    if story.status == StoryStatus.QUEUED:
+        story.status = StoryStatus.CANCELLED
+        story.finished_at = utcnow()
+    elif story.status == StoryStatus.RUNNING:
+        story.cancel_requested = True
+    db.session.commit()
+    current_app.extensions["storybot.runner"].cancel_local(story_id)
+    current_app.extensions["storybot.bus"].publish(story_id)
+    return story
+
+
+def queue_position(story: Story) -> int | None:
+    """How many stories are ahead of a queued one (running ones included)."""
+    if story.status != StoryStatus.QUEUED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count()).where(
+            or_(
+                Story.status == StoryStatus.RUNNING,
+                (Story.status == StoryStatus.QUEUED) & (Story.id < story.id),
+            )
+        )
+    )
+    return int(ahead or 0)
+
+
+def story_view(story: Story) -> dict[str, Any]:
+    """The fields of the API's story resource, live text included while it is written."""
+    live = story.status in (StoryStatus.QUEUED, StoryStatus.RUNNING)
+    full_text = joined_text(story.id) if live else story.text
+    title, body = split_title(full_text)
+
+    def seconds(a: Any, b: Any) -> float | None:
+        return round((b - a).total_seconds(), 3) if a and b else None
+
+    return {
+        **{c.key: getattr(story, c.key) for c in Story.__table__.columns},
+        "status": story.status.value,
+        "title": story.title or title or "",
+        "text": full_text,
+        "body": body,
+        "queue_position": queue_position(story),
+        "last_seq": next_seq(story.id) - 1,
+        "queue_wait_seconds": seconds(story.queued_at, story.started_at),
+        "first_text_seconds": seconds(story.started_at, story.first_text_at),
+        "duration_seconds": seconds(story.started_at, story.finished_at),
+    }
+
+
+def _search(q: str) -> ColumnElement[bool]:
+    words = q.strip()
+    if db.engine.dialect.name == "sqlite" and len(words) >= 3:
+        # FTS5 trigram index: a quoted phrase matches as a substring, any script.
+        phrase = '"' + words.replace('"', '""') + '"'
+        return Story.id.in_(
+            select(text("rowid"))
+            .select_from(text("story_search"))
+            .where(text("story_search MATCH :phrase").bindparams(phrase=phrase))
+        )
+    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    # PostgreSQL serves ILIKE from its pg_trgm indexes; SQLite's LIKE covers
+    # queries of one or two characters, too short for trigrams.
+    return or_(
+        Story.title.ilike(pattern, escape="\\"),
+        Story.text.ilike(pattern, escape="\\"),
+    )
+
+
+def list_stories(query: StoryListQuery) -> tuple[list[Story], int, str | None]:
+    """A page of the library, newest first, filtered and searched."""
+    filters: list[ColumnElement[bool]] = []
+    if query.q and query.q.strip():
+        filters.append(_search(query.q))
+    if query.profile_id is not None:
+        filters.append(Story.profile_id == query.profile_id)
+    if query.status is not None:
+        filters.append(Story.status == StoryStatus(query.status))
+    if query.favourite is not None:
+        filters.append(Story.favourite.is_(query.favourite))
+    total = db.session.scalar(select(func.count()).select_from(Story).where(*filters)) or 0
+    stmt = select(Story).where(*filters)
+    if query.cursor:
+        position: Cursor = decode_cursor(query.cursor)
+        stmt = stmt.where(
+            or_(
+                Story.created_at < position.created_at,
+                (Story.created_at == position.created_at) & (Story.id < position.id),
+            )
+        )
+    rows = list(
+        db.session.scalars(
+            stmt.order_by(Story.created_at.desc(), Story.id.desc()).limit(query.limit + 1)
+        )
+    )
+    items = rows[: query.limit]
+    more = len(rows) > query.limit and items
+    return items, total, encode_cursor(items[-1].created_at, items[-1].id) if more else None
+
+
+def update_story(story_id: int, data: StoryUpdate) -> Story:
+    """An adult corrects a story: title, text, favourite."""
+    story = get_story(story_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "text" in changes and story.status in (StoryStatus.QUEUED, StoryStatus.RUNNING):
+        raise ApiError(409, "not_finished", "Wait for the story to end before editing its text.")
+    for key, value in changes.items():
+        setattr(story, key, value)
+    story.updated_at = utcnow()
+    db.session.commit()
+    return story
+
+
+def delete_story(story_id: int) -> None:
+    """Delete a story and its pieces (a running one is stopped first)."""
+    story = get_story(story_id)
+    with write_intent():
+        db.session.delete(story)
+        db.session.commit()
+    current_app.extensions["storybot.runner"].cancel_local(story_id)
+    current_app.extensions["storybot.bus"].publish(story_id)
+
+
+def language_error(engine_name: str, language: str, languages: frozenset[str]) -> InvalidInput:
+    """The 422 for a story in a language the engine does not write, saying how to fix it."""
+    from storybot.services.composition import LANGUAGE_NAMES
+
+    wanted = LANGUAGE_NAMES.get(language, language)
+    has = ", ".join(sorted(LANGUAGE_NAMES.get(lang, lang) for lang in languages)) or "none"
+    return InvalidInput(
+        f"The engine '{engine_name}' writes {has} only, not {wanted}. To write {wanted} "
+        "stories, add a model that does: run an OpenAI-compatible server (for example "
+        "Ollama with a multilingual model), add it under 'engines' in Settings with "
+        f'"languages": ["{language}"], and choose it for this story or as the default.',
+        [{"field": "language", "message": f"engine '{engine_name}' does not write {language}"}],
+    )
+
+
+def exportable(story: Story) -> Any:
+    """The story as the exporters take it: the body without the title line."""
+    from storybot.services.story_export import ExportableStory
+
+    view = story_view(story)
+    return ExportableStory(
+        id=story.id,
+        uuid=story.uuid,
+        title=view["title"],
+        text=view["body"],
+        language=story.language,
+        reader_name=story.reader_name or None,
+        created_at=story.created_at,
+        modified_at=story.updated_at,
+        engine=story.engine or None,
+        model=story.model or None,
+    )

@@ -1,0 +1,43 @@
+"""Fixtures for story tests: an app whose default engine is a scripted fake."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from storybot.engines.fake import FakeEngine
+
+
+@pytest.fixture
+def fake_engine(app: Flask) -> Iterator[FakeEngine]:
+    """A fake engine installed as the default engine of ``app``."""
+    engine = FakeEngine("fake")
+    app.extensions["storybot.engines"].register_factory("fake", lambda *_: engine)
+    client = app.test_client()
+    engines = {"local": {"type": "local"}, "fake": {"type": "fake"}}
+    response = client.patch("/api/settings", json={"engines": engines, "default_engine": "fake"})
+    assert response.status_code == 200, response.json
+    yield engine
+    app.extensions["storybot.runner"].stop()  # cancels paused streams
+
+
+@pytest.fixture
+def reader(client: FlaskClient) -> dict:
+    """A reader profile."""
+    response = client.post(
+        "/api/profiles",
+        json={
+            "name": "Mia",
+            "age": 6,
+            "interests": ["dinosaurs", "space"],
+            "favourite_things": ["her red bicycle"],
+            "things_to_avoid": ["spiders"],
+            "reading_level": "early",
+            "avatar": "🦕",
+        },
+    )
+    assert response.status_code == 201, response.json
+    return response.json

@@ -1,0 +1,76 @@
+"""Reading a story's Server-Sent Events in tests."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from flask.testing import FlaskClient
+
+FINAL = {"done", "failed", "cancelled", "interrupted", "deleted"}
+
+
+@dataclass
+class Event:
+    """One parsed SSE message."""
+
+    event: str
+    data: Any
+    id: int | None
+
+
+def parse(chunk: str) -> list[Event]:
+    """The events in a chunk of an SSE body (comments and retry lines skipped)."""
+    events = []
+    for block in chunk.split("\n\n"):
+        fields: dict[str, str] = {}
+        for line in block.split("\n"):
+            if not line or line.startswith(":"):
+                continue
+            key, _, value = line.partition(": ")
+            fields[key] = value
+        if "data" in fields:
+            events.append(
+                Event(
+                    fields.get("event", "message"),
+                    json.loads(fields["data"]),
+                    int(fields["id"]) if "id" in fields else None,
+                )
+            )
+    return events
+
+
+def read_events(
+    client: FlaskClient,
+    story_id: int,
+    *,
+    after: int | None = None,
+    last_event_id: int | None = None,
+    stop_after_texts: int | None = None,
+) -> list[Event]:
+    """Read the stream until its final event (or ``stop_after_texts`` text events)."""
+    url = f"/api/stories/{story_id}/events" + (f"?after={after}" if after is not None else "")
+    headers = {"Last-Event-ID": str(last_event_id)} if last_event_id is not None else {}
+    response = client.get(url, headers=headers, buffered=False)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "text/event-stream"
+    events: list[Event] = []
+    try:
+        for chunk in response.response:
+            text = chunk.decode() if isinstance(chunk, bytes) else chunk
+            for event in parse(text):
+                events.append(event)
+                if event.event in FINAL:
+                    return events
+                texts = sum(1 for e in events if e.event == "text")
+                if stop_after_texts is not None and texts >= stop_after_texts:
+                    return events
+    finally:
+        response.close()
+    return events
+
+
+def joined(events: list[Event]) -> str:
+    """The text of the text events, joined."""
+    return "".join(e.data["text"] for e in events if e.event == "text")
