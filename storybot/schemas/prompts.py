@@ -88,6 +88,16 @@ class PromptUpdate(Strict):
         return self
 
 
+class TemplateVariableOut(BaseModel):
+    """A template variable as stored (validated when it was saved, not again on the way out)."""
+
+    name: str
+    type: Literal["text", "number", "choice"]
+    label: str | None = None
+    default: str | float | int | None = None
+    options: list[str] = Field(default_factory=list)
+
+
 class PromptOut(BaseModel):
     """A prompt as the API returns it."""
 
@@ -98,7 +108,7 @@ class PromptOut(BaseModel):
     title: str
     content: str
     tags: list[str]
-    variables: list[TemplateVariable]
+    variables: list[TemplateVariableOut]
     created_at: datetime
     updated_at: datetime
 
