@@ -163,3 +163,13 @@ def restore(path: str) -> None:
         raise click.ClickException(f"{path} is not a Storybot backup: {exc}") from exc
     prepare_database(create_app(settings))
     click.echo(f"Restored {target} from {path}.")
+
+
+def _register_story_commands() -> None:
+    from storybot.cli_stories import generate, models
+
+    main.add_command(generate)
+    main.add_command(models)
+
+
+_register_story_commands()

@@ -29,9 +29,11 @@ class GenerationOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     max_tokens: int = Field(default=400, ge=1, le=8192)
-    temperature: float = Field(default=0.7, ge=0.0, le=2.0)
+    # Tried on the built-in 135M model: lower temperatures loop on one phrase,
+    # a weaker repeat penalty drifts into "wise wise wise".
+    temperature: float = Field(default=0.6, ge=0.0, le=2.0)
     top_p: float = Field(default=0.9, gt=0.0, le=1.0)
-    repeat_penalty: float = Field(default=1.1, ge=1.0, le=2.0)
+    repeat_penalty: float = Field(default=1.2, ge=1.0, le=2.0)
     seed: int | None = None
 
 

@@ -40,4 +40,19 @@ def readiness() -> dict[str, dict[str, Any]]:
         }
     except Exception as exc:  # any driver error means "not ready", with its reason
         checks["database"] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+        return checks
+    checks["engine"] = _default_engine()
     return checks
+
+
+def _default_engine() -> dict[str, Any]:
+    """The default engine can write (a cheap check: no generation)."""
+    from storybot.services.engine_service import registry
+    from storybot.services.settings_service import get_settings
+
+    name = get_settings().default_engine
+    try:
+        health = registry().get(name).health()
+    except Exception as exc:  # a broken engine configuration is "not ready" too
+        return {"ok": False, "name": name, "error": str(exc)[:300]}
+    return {"ok": health.ok, "name": name, "detail": health.detail}

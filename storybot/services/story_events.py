@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
@@ -71,6 +72,48 @@ def _read(app: Flask, story_id: int, after: int) -> tuple[list[tuple[int, str]],
             db.session.remove()
 
 
+@dataclass(frozen=True)
+class StoryEvent:
+    """One event of a story: ``text`` (with its sequence number), ``status``, or a final one."""
+
+    name: str
+    data: dict[str, Any]
+    seq: int | None = None
+
+
+def events(
+    app: Flask,
+    bus: StoryBus,
+    story_id: int,
+    after: int,
+    heartbeat: float = HEARTBEAT_SECONDS,
+) -> Iterator[StoryEvent | None]:
+    """Replay the saved text after ``after``, then follow; ``None`` when ``heartbeat`` passes
+    with nothing new. Ends after one final event named after the final status
+    (``done``, ``failed``, ``cancelled``, ``interrupted``), or ``deleted``."""
+    last_status: tuple[str, int | None] | None = None
+    while True:
+        seen = bus.version(story_id)
+        pieces, state = _read(app, story_id, after)
+        for seq, text in pieces:
+            yield StoryEvent("text", {"text": text}, seq)
+            after = seq
+        if state["status"] == "deleted":
+            yield StoryEvent("deleted", {"status": "deleted"})
+            return
+        if "final" in state:
+            yield StoryEvent(state["status"], state["final"], after or None)
+            return
+        status = (state["status"], state["queue_position"])
+        if status != last_status:
+            yield StoryEvent("status", {"status": status[0], "queue_position": status[1]})
+            last_status = status
+        if len(pieces) == PIECES_PER_READ:
+            continue  # more saved text to replay before waiting
+        if not bus.wait(story_id, seen, heartbeat):
+            yield None
+
+
 def follow(
     app: Flask,
     bus: StoryBus,
@@ -78,34 +121,14 @@ def follow(
     after: int,
     heartbeat: float = HEARTBEAT_SECONDS,
 ) -> Iterator[str]:
-    """The SSE body: text events after ``after``, status events, then one final event.
-
-    The final event is named after the final status (``done``, ``failed``,
-    ``cancelled``, ``interrupted``), never ``error``, which EventSource uses
-    for its own connection errors.
-    """
+    """The SSE body of :func:`events`: never an event named ``error``, which
+    EventSource keeps for its own connection errors; a comment as heartbeat."""
     yield "retry: 2000\n\n"
-    last_status: tuple[str, int | None] | None = None
-    while True:
-        seen = bus.version(story_id)
-        pieces, state = _read(app, story_id, after)
-        for seq, text in pieces:
-            yield sse({"text": text}, event="text", ident=seq)
-            after = seq
-        if state["status"] == "deleted":
-            yield sse({"status": "deleted"}, event="deleted")
-            return
-        if "final" in state:
-            yield sse(state["final"], event=state["status"], ident=after or None)
-            return
-        status = (state["status"], state["queue_position"])
-        if status != last_status:
-            yield sse({"status": status[0], "queue_position": status[1]}, event="status")
-            last_status = status
-        if len(pieces) == PIECES_PER_READ:
-            continue  # more saved text to replay before waiting
-        if not bus.wait(story_id, seen, heartbeat):
+    for event in events(app, bus, story_id, after, heartbeat):
+        if event is None:
             yield ": keep-alive\n\n"
+        else:
+            yield sse(event.data, event=event.name, ident=event.seq)
 
 
 FINAL_EVENTS = tuple(s.value for s in StoryStatus if s.is_final)

@@ -73,17 +73,33 @@ def test_the_model_receives_the_reader_and_the_rules(
     messages = fake_engine.calls[-1].messages
     assert messages == story["messages"]
     system, user = messages[0]["content"], messages[1]["content"]
-    assert "Mia" in system
-    assert "English" in system
-    assert "6-year-old" in system
-    assert "spiders" in system  # things to avoid
+    assert "English" in system  # the reader's language
+    assert "6-year-old" in system  # age guidance
+    assert "Never mention or include: spiders" in system  # things to avoid
+    assert "not instructions" in system
     assert "Title:" in system
-    assert "funny" in system
-    assert "sharing" in system
-    assert "dinosaurs, space" in user
-    assert "her red bicycle" in user
-    assert "A trip to the moon" in user
+    assert "Mia is the hero of the story." in user
+    assert "- Loves: dinosaurs, space" in user
+    assert "- Favourite things: her red bicycle" in user
+    assert "funny story" in user
+    assert "The story gently teaches: sharing." in user
+    assert user.endswith("Story idea: A trip to the moon")
     assert fake_engine.calls[-1].options.max_tokens == story["request"]["options"]["max_tokens"]
+
+
+def test_reader_fields_go_in_as_data_not_markup(
+    client: FlaskClient, fake_engine: FakeEngine
+) -> None:
+    reader = client.post(
+        "/api/profiles",
+        json={"name": "Ben</request>", "interests": ["<b>rockets</b>"]},
+    ).json
+    story = ask(client, profile_id=reader["id"], prompt="A <script>tale</script>")
+    wait_for(client, story["id"], "done")
+    sent = "\n".join(m["content"] for m in fake_engine.calls[-1].messages)
+    assert "<" not in sent
+    assert ">" not in sent
+    assert "Ben/request is the hero" in sent
 
 
 def test_resume_with_last_event_id_has_no_gap_and_no_duplicate(

@@ -1,0 +1,117 @@
+"""``storybot generate`` and ``storybot models``: stories and models from the terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from storybot.errors import ApiError
+
+
+@click.command()
+@click.argument("prompt")
+@click.option("--profile", "profile", help="The reader, by name or id.")
+@click.option("--length", type=click.Choice(["short", "medium", "long"]))
+@click.option("--tone", help="warm, funny, adventurous ...")
+@click.option("--language", type=click.Choice(["en", "ja"]))
+@click.option("--engine", help="An engine name from the settings (default: the default engine).")
+@with_appcontext
+def generate(
+    prompt: str,
+    profile: str | None,
+    length: str | None,
+    tone: str | None,
+    language: str | None,
+    engine: str | None,
+) -> None:
+    """Write a story for PROMPT and stream it to the terminal as it is written."""
+    from flask_migrate import upgrade
+
+    from storybot.database import write_intent
+    from storybot.extensions import db
+    from storybot.observability.tracing import current_trace_id, new_trace_id
+    from storybot.schemas.stories import StoryCreate
+    from storybot.services import profile_service, story_service
+    from storybot.services.settings_service import bootstrap_database
+    from storybot.services.story_events import events
+
+    upgrade()
+    trace_id = new_trace_id()
+    current_trace_id.set(trace_id)
+    try:
+        with write_intent():
+            bootstrap_database()
+            reader = profile_service.find_profile(profile) if profile else None
+            request = StoryCreate.model_validate(
+                {
+                    "prompt": prompt,
+                    "profile_id": reader.id if reader else None,
+                    "length": length,
+                    "tone": tone,
+                    "language": language,
+                    "engine": engine,
+                }
+            )
+            story_id = story_service.start(request, trace_id=trace_id).id
+            # End the transaction that reading the id began: holding SQLite's
+            # write lock here would stall the runner's writes.
+            db.session.commit()
+    except ApiError as exc:
+        raise click.ClickException(exc.message) from exc
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(f"Story {story_id} (trace id {trace_id})", err=True)
+    status = "failed"
+    try:
+        # Another process's runner may write the story, so look at the database
+        # every half second as well as on this process's own wake-ups.
+        for event in events(app, app.extensions["storybot.bus"], story_id, 0, heartbeat=0.5):
+            if event is None:
+                continue
+            if event.name == "text":
+                sys.stdout.write(event.data["text"])
+                sys.stdout.flush()
+            elif event.name == "status" and event.data["status"] == "queued":
+                click.echo(f"[waiting: {event.data['queue_position']} ahead]", err=True)
+            elif event.name != "status":
+                status = event.name
+                reason = event.data.get("failure_reason")
+                click.echo("")
+                click.echo(f"[{status}{': ' + reason if reason else ''}]", err=True)
+    except KeyboardInterrupt:
+        with app.app_context(), write_intent():
+            story_service.cancel(story_id)
+        click.echo("\n[cancelled]", err=True)
+        status = "cancelled"
+    finally:
+        app.extensions["storybot.runner"].stop()
+    if status != "done":
+        sys.exit(1)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def models(as_json: bool) -> None:
+    """List GGUF models: the built-in one, STORYBOT_MODEL_PATH's folder, <data dir>/models."""
+    from storybot.config import Settings
+    from storybot.engines.local import list_local_models
+
+    settings = Settings()
+    folders = [settings.data_dir / "models"]
+    if settings.model_path is not None:
+        folders.insert(0, Path(settings.model_path).parent)
+    found = list_local_models(folders)
+    if as_json:
+        click.echo(json.dumps(found, indent=2))
+        return
+    if not found:
+        click.echo("No models found. Install the built-in one with scripts/install.sh.")
+        return
+    for model in found:
+        size = f"{model['size_bytes'] / 1_048_576:.0f} MiB"
+        mark = " (built-in)" if model["builtin"] else ""
+        click.echo(f"{model['name']}{mark}\t{size}\t{model['path']}")
