@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.support import ROOT, LiveServer
@@ -105,3 +106,43 @@ def test_backup_on_postgresql_points_to_pg_dump(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "pg_dump" in result.stderr
+
+
+def test_models_lists_the_built_in_model(tmp_path: Path) -> None:
+    result = storybot(tmp_path, "models", "--json")
+    assert result.returncode == 0, result.stderr
+    models = json.loads(result.stdout)
+    assert any(m["builtin"] and m["name"] == "SmolLM2-135M-Instruct.Q4_1" for m in models)
+
+
+def test_generate_with_an_unknown_reader_says_so(tmp_path: Path) -> None:
+    result = storybot(tmp_path, "generate", "A tale", "--profile", "Nobody")
+    assert result.returncode != 0
+    assert "There is no reader" in result.stderr
+
+
+def test_generate_in_japanese_with_the_built_in_model_says_how_to_fix_it(tmp_path: Path) -> None:
+    result = storybot(tmp_path, "generate", "ねこのおはなし", "--language", "ja")
+    assert result.returncode != 0
+    assert "add a model" in result.stderr
+
+
+@pytest.mark.slow
+def test_generate_streams_a_story_for_a_reader(tmp_path: Path) -> None:
+    from storybot.cli import prepare_database
+    from storybot.schemas.profiles import ProfileCreate
+    from storybot.services.profile_service import create_profile
+    from tests.support import build_app, make_settings
+
+    settings = make_settings(tmp_path)
+    app = build_app(settings)
+    with app.app_context():
+        create_profile(ProfileCreate(name="Noah", age=5, interests=["trains"]))
+    prepare_database(app)
+    result = storybot(
+        tmp_path, "generate", "A train that can fly", "--profile", "noah", "--length", "short"
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.split()) > 20  # the story, on standard output
+    assert "[done]" in result.stderr
+    assert "trace id" in result.stderr
