@@ -100,9 +100,12 @@ def validation_error_response(exc: ValidationError) -> Response:
     """The 422 answer for a request that fails its pydantic schema."""
     details = validation_details(exc)
     first = details[0] if details else None
-    message = (
-        f"{first['field']}: {first['message']}" if first and first["field"] else "Invalid input."
-    )
+    if first is None:
+        message = "Invalid input."
+    elif first["field"]:
+        message = f"{first['field']}: {first['message']}"
+    else:  # a rule about the whole request: its own words say what is wrong
+        message = first["message"].removeprefix("Value error, ")
     if len(details) > 1:
         message += f" (and {len(details) - 1} more)"
     return error_response(422, "validation_error", message, details)

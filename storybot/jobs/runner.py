@@ -46,6 +46,7 @@ class StoryRunner:
         self._wake = threading.Condition()
         self._threads: list[threading.Thread] = []
         self._stopping = False
+        self._pending = False  # a story was queued since a worker last looked
         self._cancel_events: dict[int, threading.Event] = {}
         self._lock = threading.Lock()
 
@@ -74,8 +75,13 @@ class StoryRunner:
         self._threads.clear()
 
     def wake(self) -> None:
-        """A story was queued: let an idle worker take it."""
+        """A story was queued: let an idle worker take it.
+
+        The flag keeps the news for a worker that is between looking at the
+        queue and waiting, which a bare notify would miss.
+        """
         with self._wake:
+            self._pending = True
             self._wake.notify_all()
 
     def cancel_local(self, story_id: int) -> None:
@@ -86,6 +92,8 @@ class StoryRunner:
 
     def _work(self) -> None:
         while not self._stopping:
+            with self._wake:
+                self._pending = False
             with self.app.app_context():
                 try:
                     claimed = self._claim_next()
@@ -96,7 +104,7 @@ class StoryRunner:
                     self._run(claimed)
                     continue
             with self._wake:
-                if not self._stopping:
+                if not self._stopping and not self._pending:
                     self._wake.wait(IDLE_POLL_SECONDS)
 
     def _claim_next(self) -> int | None:

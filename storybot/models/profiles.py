@@ -16,6 +16,9 @@ class Profile(db.Model):  # type: ignore[name-defined,misc]
     """A reader: a child's name, age, interests, language and reading level."""
 
     __tablename__ = "profile"
+    # Ids are never reused on SQLite either: a deleted story's address (or a
+    # runner still finishing it) must never reach a newer one.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))

@@ -42,6 +42,9 @@ class Story(db.Model):  # type: ignore[name-defined,misc]
     """A story: its inputs, the messages the model got, its text, status and timings."""
 
     __tablename__ = "story"
+    # Ids are never reused on SQLite either: a deleted story's address (or a
+    # runner still finishing it) must never reach a newer one.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from storybot.schemas.common import Query, ShortText, Strict
+from storybot.schemas.common import Patch, Query, ShortText, Strict
 
 Language = Literal["en", "ja"]
 ReadingLevel = Literal["early", "developing", "confident", "advanced"]
@@ -32,8 +32,10 @@ class ProfileCreate(Strict):
     avatar: Avatar = Field(default="", description="An emoji or initial shown beside the name.")
 
 
-class ProfileUpdate(Strict):
-    """A partial change to a reader; fields left out stay as they are."""
+class ProfileUpdate(Patch):
+    """A partial change to a reader; fields left out stay as they are (null clears the age)."""
+
+    nullable_fields = frozenset({"age"})
 
     name: Name | None = None
     age: int | None = Field(default=None, ge=1, le=120)
@@ -43,14 +45,6 @@ class ProfileUpdate(Strict):
     favourite_things: list[ShortText] | None = Field(default=None, max_length=20)
     things_to_avoid: list[ShortText] | None = Field(default=None, max_length=20)
     avatar: Avatar | None = None
-
-    @model_validator(mode="after")
-    def _no_nulls(self) -> Self:
-        # Only the age may be cleared with null; every other field needs a value.
-        nulls = sorted(k for k in self.model_fields_set if getattr(self, k) is None and k != "age")
-        if nulls:
-            raise ValueError(f"{nulls[0]} may be left out but not null")
-        return self
 
 
 class ProfileOut(BaseModel):

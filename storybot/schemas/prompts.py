@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from storybot.schemas.common import Query, Strict, Tag
+from storybot.schemas.common import Patch, Query, Strict, Tag
 
 MAX_PROMPT_CHARS = 10_000
 
@@ -71,7 +71,7 @@ class PromptCreate(Strict):
         return self
 
 
-class PromptUpdate(Strict):
+class PromptUpdate(Patch):
     """A partial change to a prompt; fields left out stay as they are."""
 
     content: str | None = Field(default=None, min_length=1, max_length=MAX_PROMPT_CHARS)
@@ -80,10 +80,7 @@ class PromptUpdate(Strict):
     variables: list[TemplateVariable] | None = Field(default=None, max_length=30)
 
     @model_validator(mode="after")
-    def _no_nulls(self) -> Self:
-        for name in self.model_fields_set:
-            if getattr(self, name) is None:
-                raise ValueError(f"{name} may be left out but not null")
+    def _content_not_blank(self) -> Self:
         _not_blank(self.content)
         return self
 

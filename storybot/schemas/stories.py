@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from storybot.schemas.common import Query, Strict
+from storybot.schemas.common import Patch, Query, Strict
 from storybot.schemas.profiles import Language
 
 Length = Literal["short", "medium", "long"]
@@ -19,7 +19,7 @@ class StoryCreate(Strict):
     """Ask for a story: a prompt from the library (with its variables) or free text."""
 
     prompt_id: int | None = Field(default=None, description="A prompt from the library.")
-    variables: dict[str, str | int | float] = Field(
+    variables: dict[str, Any] = Field(
         default_factory=dict, description="Values of the prompt's template variables."
     )
     prompt: str | None = Field(
@@ -43,19 +43,12 @@ class StoryCreate(Strict):
         return self
 
 
-class StoryUpdate(Strict):
+class StoryUpdate(Patch):
     """What an adult may correct: the title, the text, the favourite mark."""
 
     title: str | None = Field(default=None, min_length=1, max_length=200)
     text: str | None = Field(default=None, max_length=100_000)
     favourite: bool | None = None
-
-    @model_validator(mode="after")
-    def _no_nulls(self) -> Self:
-        nulls = sorted(k for k in self.model_fields_set if getattr(self, k) is None)
-        if nulls:
-            raise ValueError(f"{nulls[0]} may be left out but not null")
-        return self
 
 
 class StoryOut(BaseModel):

@@ -18,6 +18,7 @@ from storybot.engines.registry import EngineConfig, default_configs
 from storybot.errors import InvalidInput, validation_details
 from storybot.extensions import db
 from storybot.models import Prompt, Setting, utcnow
+from storybot.schemas.common import Patch
 from storybot.schemas.prompts import PromptLibrary
 
 EXAMPLES_FILE = Path(__file__).resolve().parent.parent / "data" / "example_prompts.json"
@@ -49,7 +50,7 @@ class RuntimeSettings(BaseModel):
         return self
 
 
-class SettingsPatch(BaseModel):
+class SettingsPatch(Patch):
     """A partial change to the runtime settings; unknown keys and wrong types are rejected."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
@@ -62,13 +63,6 @@ class SettingsPatch(BaseModel):
     default_tone: str | None = Field(default=None, min_length=1, max_length=40)
     default_language: Literal["en", "ja"] | None = None
     max_queued_stories: int | None = Field(default=None, ge=1, le=1000)
-
-    @model_validator(mode="after")
-    def _no_nulls(self) -> Self:
-        nulls = sorted(k for k in self.model_fields_set if getattr(self, k) is None)
-        if nulls:
-            raise ValueError(f"{nulls[0]} may be left out but not null")
-        return self
 
 
 def insert_default_config() -> bool:

@@ -17,10 +17,12 @@ RESTART_REASON = "The server stopped while this story was being written; the tex
 def _settle_text(story: Story) -> None:
     """Keep the joined pieces as the story's text and give it a title."""
     story.text = joined_text(story.id)
+    if story.title:
+        return  # a title an adult gave (or an earlier run found) stays
     title, _ = split_title(story.text)
     if title:
         story.title = title
-    elif not story.title:
+    else:
         story.title = fallback_title(
             str(story.request.get("prompt_text", "")), story.reader_name, story.language
         )

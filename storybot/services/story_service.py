@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, func, or_, select, text
+from sqlalchemy import ColumnElement, delete, func, or_, select, text
 
 from storybot.database import write_intent
 from storybot.errors import ApiError, InvalidInput, NotFound
 from storybot.extensions import db
 from storybot.jobs.pieces import joined_text, next_seq
-from storybot.models import Profile, Prompt, Story, StoryStatus, utcnow
+from storybot.models import Profile, Prompt, Story, StoryPiece, StoryStatus, utcnow
 from storybot.schemas.stories import StoryCreate, StoryListQuery, StoryUpdate
 from storybot.services import engine_service
 from storybot.services.composition import compose, continuation, message_rows, split_title
@@ -293,9 +293,22 @@ def update_story(story_id: int, data: StoryUpdate) -> Story:
         raise ApiError(409, "not_finished", "Wait for the story to end before editing its text.")
     for key, value in changes.items():
         setattr(story, key, value)
+    if "text" in changes:
+        _replace_pieces(story)
     story.updated_at = utcnow()
     db.session.commit()
     return story
+
+
+def _replace_pieces(story: Story) -> None:
+    """After an adult edits the text, the event stream replays the edited text.
+
+    The old pieces give way to one piece holding the whole new text, numbered
+    after them, so a reader that opens the story anew gets the correction.
+    """
+    seq = next_seq(story.id)
+    db.session.execute(delete(StoryPiece).where(StoryPiece.story_id == story.id))
+    db.session.add(StoryPiece(story_id=story.id, seq=seq, text=story.text))
 
 
 def delete_story(story_id: int) -> None:

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_prompt")),
         sa.UniqueConstraint("uuid", name=op.f("uq_prompt_uuid")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("prompt") as batch_op:
         batch_op.create_index(batch_op.f("ix_prompt_created_at"), ["created_at"], unique=False)

@@ -36,6 +36,7 @@ def upgrade() -> None:
         *_timestamps("created_at", "updated_at"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_profile")),
         sa.UniqueConstraint("uuid", name=op.f("uq_profile_uuid")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "story",
@@ -76,6 +77,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_story")),
         sa.UniqueConstraint("uuid", name=op.f("uq_story_uuid")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("story") as batch_op:
         for column in ("created_at", "favourite", "profile_id", "prompt_id", "status"):

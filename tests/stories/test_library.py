@@ -1,0 +1,549 @@
+"""The story library: listing, paging, filtering, searching, correcting, deleting, exporting.
+
+Runs on SQLite (FTS5 trigram search) and PostgreSQL (pg_trgm); stories are written by
+the scripted fake engine.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from storybot.engines.base import EngineError
+from storybot.engines.fake import FakeEngine
+from storybot.extensions import db
+from storybot.models import StoryPiece
+from tests.stories.sse import read_events
+
+MOON = ["Title: Mia and the Moon\n\n", "Once upon a time, ", "Mia flew ", "to the moon."]
+
+
+def ask(client: FlaskClient, **body: object) -> dict:
+    response = client.post("/api/stories", json={"prompt": "A story", **body})
+    assert response.status_code == 202, response.json
+    return response.json
+
+
+def wait_for(client: FlaskClient, story_id: int, *statuses: str, timeout: float = 10) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        story = client.get(f"/api/stories/{story_id}").json
+        if story["status"] in statuses:
+            return story
+        time.sleep(0.02)
+    raise AssertionError(f"story {story_id} is {story['status']}, not {statuses}")
+
+
+def write(client: FlaskClient, fake_engine: FakeEngine, pieces: list[str], **body: object) -> dict:
+    """A finished story whose text is ``pieces``."""
+    fake_engine.enqueue(pieces)
+    story = ask(client, **body)
+    return wait_for(client, story["id"], "done")
+
+
+def titled(title: str, body: str) -> list[str]:
+    return [f"Title: {title}\n\n", body]
+
+
+def search(client: FlaskClient, q: str) -> list[str]:
+    response = client.get("/api/stories", query_string={"q": q})
+    assert response.status_code == 200, response.json
+    page = response.json
+    assert page["total"] == len(page["items"])
+    return [s["title"] for s in page["items"]]
+
+
+def piece_count(client: FlaskClient, story_id: int) -> int:
+    with client.application.app_context():
+        count = db.session.scalar(
+            select(func.count()).select_from(StoryPiece).where(StoryPiece.story_id == story_id)
+        )
+        db.session.remove()
+    return int(count or 0)
+
+
+# --- listing, paging, filters ----------------------------------------------------------------
+
+
+def test_the_library_lists_stories_newest_first_in_pages(
+    client: FlaskClient, fake_engine: FakeEngine
+) -> None:
+    made = [write(client, fake_engine, titled(f"Story {i}", f"Text {i}."))["id"] for i in range(5)]
+    first = client.get("/api/stories?limit=2").json
+    assert first["total"] == 5
+    assert [s["id"] for s in first["items"]] == made[::-1][:2]
+    assert first["next_cursor"]
+    seen = [s["id"] for s in first["items"]]
+    cursor = first["next_cursor"]
+    pages = 1
+    while cursor:
+        page = client.get("/api/stories", query_string={"limit": 2, "cursor": cursor}).json
+        assert page["total"] == 5
+        seen += [s["id"] for s in page["items"]]
+        cursor = page["next_cursor"]
+        pages += 1
+    assert seen == made[::-1]
+    assert pages == 3
+
+
+def test_a_library_entry_shows_the_title_and_the_start_of_the_story(
+    client: FlaskClient, fake_engine: FakeEngine, reader: dict
+) -> None:
+    story = write(client, fake_engine, MOON, profile_id=reader["id"])
+    (entry,) = client.get("/api/stories").json["items"]
+    assert entry["id"] == story["id"]
+    assert entry["title"] == "Mia and the Moon"
+    assert entry["excerpt"] == "Once upon a time, Mia flew to the moon."
+    assert entry["reader_name"] == "Mia"
+    assert entry["profile_id"] == reader["id"]
+    assert entry["status"] == "done"
+    assert entry["favourite"] is False
+    assert "messages" not in entry
+
+
+def test_an_empty_library_has_no_next_page(client: FlaskClient) -> None:
+    assert client.get("/api/stories").json == {"items": [], "total": 0, "next_cursor": None}
+
+
+def test_a_cursor_this_server_never_gave_is_422(client: FlaskClient) -> None:
+    response = client.get("/api/stories?cursor=not-a-cursor")
+    assert response.status_code == 422
+    assert "cursor" in response.json["error"]["message"]
+
+
+@pytest.mark.parametrize("limit", [0, 101])
+def test_page_size_is_between_1_and_100(client: FlaskClient, limit: int) -> None:
+    response = client.get(f"/api/stories?limit={limit}")
+    assert response.status_code == 422
+    assert "limit" in response.json["error"]["message"]
+
+
+def test_the_library_filters_by_reader(
+    client: FlaskClient, fake_engine: FakeEngine, reader: dict
+) -> None:
+    leo = client.post("/api/profiles", json={"name": "Leo"}).json
+    for_mia = write(client, fake_engine, titled("For Mia", "x"), profile_id=reader["id"])
+    for_leo = write(client, fake_engine, titled("For Leo", "y"), profile_id=leo["id"])
+    write(client, fake_engine, titled("For nobody", "z"))
+    mia_page = client.get(f"/api/stories?profile_id={reader['id']}").json
+    assert [s["id"] for s in mia_page["items"]] == [for_mia["id"]]
+    assert mia_page["total"] == 1
+    leo_page = client.get(f"/api/stories?profile_id={leo['id']}").json
+    assert [s["id"] for s in leo_page["items"]] == [for_leo["id"]]
+
+
+def test_the_library_filters_by_status(client: FlaskClient, fake_engine: FakeEngine) -> None:
+    done = write(client, fake_engine, titled("Finished", "The end."))
+    fake_engine.enqueue(["Title: Broken\n\n", "Once"], fail_with=EngineError("timeout", "Slow."))
+    failed = wait_for(client, ask(client)["id"], "failed")
+    assert [s["id"] for s in client.get("/api/stories?status=done").json["items"]] == [done["id"]]
+    failed_page = client.get("/api/stories?status=failed").json
+    assert [s["id"] for s in failed_page["items"]] == [failed["id"]]
+    assert client.get("/api/stories?status=cancelled").json["total"] == 0
+    bad = client.get("/api/stories?status=lost")
+    assert bad.status_code == 422
+    assert "status" in bad.json["error"]["message"]
+
+
+def test_favourites_are_marked_and_filtered(client: FlaskClient, fake_engine: FakeEngine) -> None:
+    loved = write(client, fake_engine, titled("Loved", "a"))
+    write(client, fake_engine, titled("Plain", "b"))
+    response = client.patch(f"/api/stories/{loved['id']}", json={"favourite": True})
+    assert response.status_code == 200
+    assert response.json["favourite"] is True
+    assert search_titles(client, "favourite=true") == ["Loved"]
+    assert search_titles(client, "favourite=false") == ["Plain"]
+    assert search_titles(client, "") == ["Plain", "Loved"]
+    client.patch(f"/api/stories/{loved['id']}", json={"favourite": False})
+    assert search_titles(client, "favourite=true") == []
+
+
+def search_titles(client: FlaskClient, query: str) -> list[str]:
+    return [s["title"] for s in client.get(f"/api/stories?{query}").json["items"]]
+
+
+def test_filters_combine_with_search_and_paging(
+    client: FlaskClient, fake_engine: FakeEngine, reader: dict
+) -> None:
+    for i in range(3):
+        write(client, fake_engine, titled(f"Dragon {i}", "A dragon."), profile_id=reader["id"])
+    write(client, fake_engine, titled("Dragon elsewhere", "A dragon."))
+    write(client, fake_engine, titled("Snail", "A snail."), profile_id=reader["id"])
+    query = {"q": "dragon", "profile_id": reader["id"], "limit": 2}
+    first = client.get("/api/stories", query_string=query).json
+    assert first["total"] == 3
+    assert [s["title"] for s in first["items"]] == ["Dragon 2", "Dragon 1"]
+    second = client.get("/api/stories", query_string={**query, "cursor": first["next_cursor"]})
+    assert [s["title"] for s in second.json["items"]] == ["Dragon 0"]
+    assert second.json["next_cursor"] is None
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+def test_search_finds_japanese_words_in_the_text(
+    client: FlaskClient, fake_engine: FakeEngine
+) -> None:
+    write(
+        client,
+        fake_engine,
+        titled("もりのおはなし", "くまさんは「はちみつ」がだいすきでした。"),
+        language="ja",
+    )
+    write(
+        client, fake_engine, titled("うみのおはなし", "さかなが およいでいました。"), language="ja"
+    )
+    write(client, fake_engine, titled("The Bear", "A bear who loved honey."))
+    assert search(client, "はちみつ") == ["もりのおはなし"]
+    assert search(client, "くま") == ["もりのおはなし"]  # two characters: shorter than a trigram
+    assert search(client, "す") == ["もりのおはなし"]  # one character
+    assert search(client, "「はちみつ」が") == ["もりのおはなし"]
+    assert search(client, "おはなし") == ["うみのおはなし", "もりのおはなし"]  # in the titles
+    assert search(client, "ぞう") == []
+
+
+def test_search_in_english_ignores_case(client: FlaskClient, fake_engine: FakeEngine) -> None:
+    write(client, fake_engine, titled("The Honey Badger", "Once a Honey Badger went to SCHOOL."))
+    write(client, fake_engine, titled("The Snail", "A snail crossed the garden."))
+    assert search(client, "honey badger") == ["The Honey Badger"]
+    assert search(client, "HONEY") == ["The Honey Badger"]
+    assert search(client, "school") == ["The Honey Badger"]
+    assert search(client, "Sn") == ["The Snail"]
+    assert search(client, "  garden  ") == ["The Snail"]  # spaces around the words are dropped
+    assert search(client, "the") == ["The Snail", "The Honey Badger"]
+    assert search(client, "giraffe") == []
+
+
+def test_search_treats_like_wildcards_and_quotes_as_text(
+    client: FlaskClient, fake_engine: FakeEngine
+) -> None:
+    write(client, fake_engine, titled("Cat", 'A 100% true story_of a cat who said "hi".'))
+    write(client, fake_engine, titled("Dog", "A dog who dug 100 holes in a story of mud."))
+    assert search(client, "0% t") == ["Cat"]
+    assert search(client, "%") == ["Cat"]
+    assert search(client, "_") == ["Cat"]
+    assert search(client, "y_of") == ["Cat"]
+    assert search(client, "100%") == ["Cat"]
+    assert search(client, "d%g") == []
+    assert search(client, "zzz_") == []
+    assert search(client, '"hi"') == ["Cat"]
+    assert search(client, 'said "') == ["Cat"]
+    assert search(client, "100") == ["Dog", "Cat"]
+    assert search(client, "a\\b") == []
+
+
+def test_search_sees_corrections_and_forgets_deleted_stories(
+    client: FlaskClient, fake_engine: FakeEngine
+) -> None:
+    story = write(client, fake_engine, titled("Tea", "A dragon who loves tea."))
+    client.patch(f"/api/stories/{story['id']}", json={"text": "A dragon who loves cocoa."})
+    assert search(client, "cocoa") == ["Tea"]
+    assert search(client, "loves tea") == []
+    client.patch(f"/api/stories/{story['id']}", json={"title": "Cocoa time"})
+    assert search(client, "time") == ["Cocoa time"]
+    client.delete(f"/api/stories/{story['id']}")
+    assert search(client, "cocoa") == []
+
+
+# --- corrections -----------------------------------------------------------------------------
+
+
+def test_an_adult_corrects_the_title_and_the_text(
+    client: FlaskClient, fake_engine: FakeEngine
+) -> None:
+    story = write(client, fake_engine, MOON)
+    response = client.patch(f"/api/stories/{story['id']}", json={"title": "Mia's Moon Trip"})
+    assert response.status_code == 200
+    assert response.json["title"] == "Mia's Moon Trip"
+    assert response.json["text"] == "".join(MOON)
+    text = "Title: Mia and the Moon\n\nOnce upon a time, Mia flew to the moon and back."
+    response = client.patch(f"/api/stories/{story['id']}", json={"text": text})
+    assert response.status_code == 200
+    saved = client.get(f"/api/stories/{story['id']}").json
+    assert saved["text"] == text
+    assert saved["body"] == "Once upon a time, Mia flew to the moon and back."
+    assert saved["title"] == "Mia's Moon Trip"  # the corrected title stays
+    assert saved["status"] == "done"
+    (entry,) = client.get("/api/stories").json["items"]
+    assert entry["title"] == "Mia's Moon Trip"
+    assert entry["excerpt"] == "Once upon a time, Mia flew to the moon and back."
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"title": None}, "title"),
+        ({"text": None}, "text"),
+        ({"favourite": "yes please"}, "favourite"),
+        ({"status": "done"}, "status"),
+    ],
+)
+def test_invalid_corrections_are_refused(
+    client: FlaskClient, fake_engine: FakeEngine, body: dict, field: str
+) -> None:
+    story = write(client, fake_engine, MOON)
+    response = client.patch(f"/api/stories/{story['id']}", json=body)
+    assert response.status_code == 422
+    assert field in response.json["error"]["message"], response.json
+    assert client.get(f"/api/stories/{story['id']}").json["text"] == "".join(MOON)
+
+
+def test_the_text_of_a_story_being_written_cannot_be_edited(
+    client: FlaskClient, fake_engine: FakeEngine
+) -> None:
+    fake_engine.enqueue(MOON, pause_after=2)
+    story = ask(client)
+    wait_for(client, story["id"], "running")
+    response = client.patch(f"/api/stories/{story['id']}", json={"text": "Something else"})
+    assert response.status_code == 409
+    assert response.json["error"]["code"] == "not_finished"
+    assert "Wait for the story to end" in response.json["error"]["message"]
+    assert client.patch(f"/api/stories/{story['id']}", json={"favourite": True}).status_code == 200
+    fake_engine.release()
+    done = wait_for(client, story["id"], "done")
+    assert done["text"] == "".join(MOON)
+    assert done["favourite"] is True  # marked while it was written, still marked
+
+
+def test_a_queued_story_cannot_be_edited_either(
+    client: FlaskClient, fake_engine: FakeEngine
+) -> None:
+    fake_engine.enqueue(MOON, pause_after=1)
+    running = ask(client)
+    wait_for(client, running["id"], "running")
+    queued = ask(client)
+    response = client.patch(f"/api/stories/{queued['id']}", json={"text": "Early words"})
+    assert response.status_code == 409
+    fake_engine.release()
+    assert wait_for(client, queued["id"], "done")["text"] != "Early words"
+
+
+def test_a_title_given_while_the_story_is_written_is_kept(
+    client: FlaskClient, fake_engine: FakeEngine
+) -> None:
+    fake_engine.enqueue(MOON, pause_after=2)
+    story = ask(client)
+    wait_for(client, story["id"], "running")
+    response = client.patch(f"/api/stories/{story['id']}", json={"title": "Our Moon Story"})
+    assert response.status_code == 200
+    fake_engine.release()
+    assert wait_for(client, story["id"], "done")["title"] == "Our Moon Story"
+
+
+def test_an_unknown_story_is_404(client: FlaskClient) -> None:
+    for response in (
+        client.get("/api/stories/999"),
+        client.patch("/api/stories/999", json={"favourite": True}),
+        client.delete("/api/stories/999"),
+        client.get("/api/stories/999/events"),
+        client.get("/api/stories/999/export"),
+    ):
+        assert response.status_code == 404
+        assert "no story with id 999" in response.json["error"]["message"]
+
+
+# --- deleting --------------------------------------------------------------------------------
+
+
+def test_deleting_a_story_removes_it_and_its_text(
+    client: FlaskClient, fake_engine: FakeEngine
+) -> None:
+    keep = write(client, fake_engine, titled("Keep", "Stay."))
+    story = write(client, fake_engine, MOON)
+    assert piece_count(client, story["id"]) == len(MOON)
+    response = client.delete(f"/api/stories/{story['id']}")
+    assert response.status_code == 204
+    assert response.get_data() == b""
+    assert client.get(f"/api/stories/{story['id']}").status_code == 404
+    assert client.get(f"/api/stories/{story['id']}/events").status_code == 404
+    assert client.delete(f"/api/stories/{story['id']}").status_code == 404
+    assert piece_count(client, story["id"]) == 0
+    assert [s["id"] for s in client.get("/api/stories").json["items"]] == [keep["id"]]
+    assert piece_count(client, keep["id"]) == 2
+
+
+def test_deleting_a_story_being_written_stops_it_and_the_next_one_is_written(
+    client: FlaskClient, fake_engine: FakeEngine
+) -> None:
+    fake_engine.enqueue(MOON, pause_after=2)
+    story = ask(client)
+    read_events(client, story["id"], stop_after_texts=2)
+    assert client.delete(f"/api/stories/{story['id']}").status_code == 204
+    assert client.get(f"/api/stories/{story['id']}").status_code == 404
+    assert piece_count(client, story["id"]) == 0
+    fake_engine.release()
+    fake_engine.enqueue(titled("Next", "Written."))
+    after = wait_for(client, ask(client)["id"], "done", "failed", "cancelled", timeout=5)
+    assert after["status"] == "done"  # not cancelled on behalf of the deleted story
+    assert after["text"] == "Title: Next\n\nWritten."
+    assert piece_count(client, after["id"]) == 2
+    assert client.get("/api/stories").json["total"] == 1
+
+
+def test_a_deleted_storys_address_never_shows_another_story(
+    client: FlaskClient, fake_engine: FakeEngine
+) -> None:
+    story = write(client, fake_engine, MOON)
+    client.delete(f"/api/stories/{story['id']}")
+    newer = write(client, fake_engine, titled("Another", "Story."))
+    assert newer["id"] != story["id"]
+    assert client.get(f"/api/stories/{story['id']}").status_code == 404
+
+
+# --- readers and their stories ---------------------------------------------------------------
+
+
+def test_deleting_a_reader_keeps_their_stories_with_the_name(
+    client: FlaskClient, fake_engine: FakeEngine, reader: dict
+) -> None:
+    story = write(client, fake_engine, MOON, profile_id=reader["id"])
+    assert client.delete(f"/api/profiles/{reader['id']}").status_code == 204
+    kept = client.get(f"/api/stories/{story['id']}").json
+    assert kept["profile_id"] is None
+    assert kept["reader_name"] == "Mia"
+    assert kept["text"] == "".join(MOON)
+    (entry,) = client.get("/api/stories").json["items"]
+    assert (entry["profile_id"], entry["reader_name"]) == (None, "Mia")
+    assert client.get(f"/api/stories?profile_id={reader['id']}").json["total"] == 0
+    regenerated = client.post(f"/api/stories/{story['id']}/regenerate")
+    assert regenerated.status_code == 202
+    assert wait_for(client, regenerated.json["id"], "done")["reader_name"] == "Mia"
+
+
+def test_deleting_a_reader_with_delete_stories_removes_only_their_stories(
+    client: FlaskClient, fake_engine: FakeEngine, reader: dict
+) -> None:
+    leo = client.post("/api/profiles", json={"name": "Leo"}).json
+    mias = [write(client, fake_engine, MOON, profile_id=reader["id"]) for _ in range(2)]
+    leos = write(client, fake_engine, titled("Leo's", "x"), profile_id=leo["id"])
+    nobodys = write(client, fake_engine, titled("Nobody's", "y"))
+    response = client.delete(f"/api/profiles/{reader['id']}?delete_stories=true")
+    assert response.status_code == 204
+    assert client.get(f"/api/profiles/{reader['id']}").status_code == 404
+    for story in mias:
+        assert client.get(f"/api/stories/{story['id']}").status_code == 404
+        assert piece_count(client, story["id"]) == 0
+    remaining = client.get("/api/stories").json
+    assert [s["id"] for s in remaining["items"]] == [nobodys["id"], leos["id"]]
+    assert search(client, "moon") == []
+
+
+def test_the_reader_name_is_a_snapshot(
+    client: FlaskClient, fake_engine: FakeEngine, reader: dict
+) -> None:
+    story = write(client, fake_engine, MOON, profile_id=reader["id"])
+    client.patch(f"/api/profiles/{reader['id']}", json={"name": "Amelia"})
+    assert client.get(f"/api/stories/{story['id']}").json["reader_name"] == "Mia"
+
+
+# --- export ----------------------------------------------------------------------------------
+
+HOSTILE = ["Title: Tom & the <b>Box</b>\n\n", "Tom found <script>alert('hi')</script> ", "& ran."]
+
+
+def export(client: FlaskClient, story_id: int, fmt: str | None) -> object:
+    url = f"/api/stories/{story_id}/export" + (f"?format={fmt}" if fmt else "")
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response
+
+
+def test_markdown_export_has_the_title_and_the_story_without_the_title_line(
+    client: FlaskClient, fake_engine: FakeEngine, reader: dict
+) -> None:
+    story = write(client, fake_engine, MOON, profile_id=reader["id"])
+    for fmt in ("markdown", None):  # markdown is the default
+        response = export(client, story["id"], fmt)
+        assert response.headers["Content-Type"] == "text/markdown; charset=utf-8"
+        assert (
+            response.headers["Content-Disposition"] == 'attachment; filename="mia-and-the-moon.md"'
+        )
+        text = response.get_data(as_text=True)
+        assert text.startswith("# Mia and the Moon\n")
+        assert "A story for Mia" in text
+        assert "Once upon a time, Mia flew to the moon." in text
+        assert "Title:" not in text
+
+
+def test_html_export_is_a_printable_page_with_the_text_escaped(
+    client: FlaskClient, fake_engine: FakeEngine
+) -> None:
+    story = write(client, fake_engine, HOSTILE)
+    response = export(client, story["id"], "html")
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response.headers["Content-Disposition"] == 'inline; filename="tom-the-b-box-b.html"'
+    page = response.get_data(as_text=True)
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script>" not in page
+    assert "<b>" not in page
+    assert "&lt;script&gt;alert(&#x27;hi&#x27;)&lt;/script&gt;" in page
+    assert "<h1>Tom &amp; the &lt;b&gt;Box&lt;/b&gt;</h1>" in page
+    assert "Title:" not in page
+
+
+def test_epub_export_is_a_zip_with_the_mimetype_first(
+    client: FlaskClient, fake_engine: FakeEngine
+) -> None:
+    story = write(client, fake_engine, MOON)
+    response = export(client, story["id"], "epub")
+    assert response.headers["Content-Type"] == "application/epub+zip"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="mia-and-the-moon.epub"'
+    data = response.get_data()
+    assert data[30:58] == b"mimetypeapplication/epub+zip"  # what readers sniff
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        first = book.infolist()[0]
+        assert first.filename == "mimetype"
+        assert first.compress_type == zipfile.ZIP_STORED
+        assert book.read("mimetype") == b"application/epub+zip"
+        assert "META-INF/container.xml" in book.namelist()
+        chapter = book.read("OEBPS/story.xhtml").decode()
+    assert "Mia and the Moon" in chapter
+    assert "Once upon a time, Mia flew to the moon." in chapter
+    assert "Title:" not in chapter
+
+
+def test_export_uses_the_corrected_title_and_text(
+    client: FlaskClient, fake_engine: FakeEngine
+) -> None:
+    story = write(client, fake_engine, MOON)
+    client.patch(
+        f"/api/stories/{story['id']}",
+        json={"title": "A Better Title", "text": "Title: Mia and the Moon\n\nNew words."},
+    )
+    response = export(client, story["id"], "markdown")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="a-better-title.md"'
+    text = response.get_data(as_text=True)
+    assert text.startswith("# A Better Title\n")
+    assert "New words." in text
+    assert "Once upon" not in text
+
+
+def test_a_japanese_story_exports_with_a_safe_file_name(
+    client: FlaskClient, fake_engine: FakeEngine
+) -> None:
+    story = write(
+        client, fake_engine, titled("くまとはちみつ", "くまは はちみつが すき。"), language="ja"
+    )
+    response = export(client, story["id"], "markdown")
+    assert (
+        response.headers["Content-Disposition"] == f'attachment; filename="story-{story["id"]}.md"'
+    )
+    text = response.get_data(as_text=True)
+    assert text.startswith("# くまとはちみつ\n")
+    assert "くまは はちみつが すき。" in text
+
+
+def test_an_unknown_export_format_is_422(client: FlaskClient, fake_engine: FakeEngine) -> None:
+    story = write(client, fake_engine, MOON)
+    response = client.get(f"/api/stories/{story['id']}/export?format=pdf")
+    assert response.status_code == 422
+    error = response.json["error"]
+    assert error["code"] == "validation_error"
+    assert "format" in error["message"]
+    assert "markdown" in error["message"]
