@@ -72,6 +72,7 @@ class LiveServer:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 cwd=ROOT,
+                start_new_session=True,  # its own process group: a test can kill it whole
             )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
