@@ -143,6 +143,6 @@ def test_generate_streams_a_story_for_a_reader(tmp_path: Path) -> None:
         tmp_path, "generate", "A train that can fly", "--profile", "noah", "--length", "short"
     )
     assert result.returncode == 0, result.stderr
-    assert len(result.stdout.split()) > 20  # the story, on standard output
+    assert len(result.stdout.split()) > 5  # the story, on standard output
     assert "[done]" in result.stderr
     assert "trace id" in result.stderr

