@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 
 from tests.engines.fake_openai_server import STORY, FakeOpenAIServer, Reply, free_port
 from tests.engines.fake_openai_server import fake_openai as fake_openai
-from tests.stories.sse import joined, read_events
+from tests.stories.support import ask, joined, read_events, wait_for
 
 READ_TIMEOUT = 0.5
 FIRST_EVENT_WAIT = 10.0
@@ -50,22 +50,6 @@ def remote(client: FlaskClient, fake_openai: FakeOpenAIServer) -> Iterator[FakeO
     yield fake_openai
     client.application.extensions["storybot.runner"].stop()
     client.application.extensions["storybot.engines"].close()
-
-
-def ask(client: FlaskClient, prompt: str = "A brave snail") -> dict:
-    response = client.post("/api/stories", json={"prompt": prompt})
-    assert response.status_code == 202, response.json
-    return response.json
-
-
-def wait_for(client: FlaskClient, story_id: int, *statuses: str, timeout: float = 10) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        story = client.get(f"/api/stories/{story_id}").json
-        if story["status"] in statuses:
-            return story
-        time.sleep(0.02)
-    raise AssertionError(f"story {story_id} is {story['status']}, not {statuses}")
 
 
 def finished(client: FlaskClient, story_id: int) -> dict:

@@ -7,7 +7,6 @@ the scripted fake engine.
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 
 import pytest
@@ -18,25 +17,9 @@ from storybot.engines.base import EngineError
 from storybot.engines.fake import FakeEngine
 from storybot.extensions import db
 from storybot.models import StoryPiece
-from tests.stories.sse import read_events
+from tests.stories.support import ask, read_events, wait_for
 
 MOON = ["Title: Mia and the Moon\n\n", "Once upon a time, ", "Mia flew ", "to the moon."]
-
-
-def ask(client: FlaskClient, **body: object) -> dict:
-    response = client.post("/api/stories", json={"prompt": "A story", **body})
-    assert response.status_code == 202, response.json
-    return response.json
-
-
-def wait_for(client: FlaskClient, story_id: int, *statuses: str, timeout: float = 10) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        story = client.get(f"/api/stories/{story_id}").json
-        if story["status"] in statuses:
-            return story
-        time.sleep(0.02)
-    raise AssertionError(f"story {story_id} is {story['status']}, not {statuses}")
 
 
 def write(client: FlaskClient, fake_engine: FakeEngine, pieces: list[str], **body: object) -> dict:

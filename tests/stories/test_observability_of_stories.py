@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from storybot.engines.base import EngineError
 from storybot.engines.fake import FakeEngine
 from storybot.observability.logs import configure_logging
-from tests.stories.sse import read_events
+from tests.stories.support import read_events
 
 
 @pytest.fixture

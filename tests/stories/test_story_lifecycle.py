@@ -13,25 +13,9 @@ from storybot.engines.fake import FakeEngine
 from storybot.extensions import db
 from storybot.models import Story, StoryPiece, StoryStatus
 from storybot.services.story_finish import recover_interrupted
-from tests.stories.sse import joined, read_events
+from tests.stories.support import ask, joined, read_events, wait_for
 
 PIECES = ["Title: Mia and the Moon\n\n", "Once ", "upon ", "a ", "time, ", "Mia ", "flew."]
-
-
-def ask(client: FlaskClient, **body: object) -> dict:
-    response = client.post("/api/stories", json={"prompt": "A trip to the moon", **body})
-    assert response.status_code == 202, response.json
-    return response.json
-
-
-def wait_for(client: FlaskClient, story_id: int, *statuses: str, timeout: float = 10) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        story = client.get(f"/api/stories/{story_id}").json
-        if story["status"] in statuses:
-            return story
-        time.sleep(0.02)
-    raise AssertionError(f"story {story_id} is {story['status']}, not {statuses}")
 
 
 def test_a_story_is_queued_written_and_streamed(

@@ -1,8 +1,9 @@
-"""Reading a story's Server-Sent Events in tests."""
+"""Helpers of the story tests: asking for stories, waiting for them, reading their events."""
 
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,3 +75,22 @@ def read_events(
 def joined(events: list[Event]) -> str:
     """The text of the text events, joined."""
     return "".join(e.data["text"] for e in events if e.event == "text")
+
+
+def ask(client: FlaskClient, prompt: str = "A trip to the moon", **body: object) -> dict:
+    """POST a story request; assert it was accepted; return the story."""
+    response = client.post("/api/stories", json={"prompt": prompt, **body})
+    assert response.status_code == 202, response.json
+    return response.json
+
+
+def wait_for(client: FlaskClient, story_id: int, *statuses: str, timeout: float = 10) -> dict:
+    """Poll the story until its status is one of ``statuses``; return it."""
+    deadline = time.monotonic() + timeout
+    story: dict = {}
+    while time.monotonic() < deadline:
+        story = client.get(f"/api/stories/{story_id}").json
+        if story["status"] in statuses:
+            return story
+        time.sleep(0.02)
+    raise AssertionError(f"story {story_id} is {story.get('status')}, not {statuses}")
