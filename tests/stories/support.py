@@ -8,6 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from storybot.engines.fake import FakeEngine
+from storybot.extensions import db
+from storybot.models import StoryPiece
 
 FINAL = {"done", "failed", "cancelled", "interrupted", "deleted"}
 
@@ -94,3 +99,37 @@ def wait_for(client: FlaskClient, story_id: int, *statuses: str, timeout: float 
             return story
         time.sleep(0.02)
     raise AssertionError(f"story {story_id} is {story.get('status')}, not {statuses}")
+
+
+MOON = ["Title: Mia and the Moon\n\n", "Once upon a time, ", "Mia flew ", "to the moon."]
+
+
+def write(client: FlaskClient, fake_engine: FakeEngine, pieces: list[str], **body: object) -> dict:
+    """A finished story whose text is ``pieces``."""
+    fake_engine.enqueue(pieces)
+    story = ask(client, **body)
+    return wait_for(client, story["id"], "done")
+
+
+def titled(title: str, body: str) -> list[str]:
+    """A story's pieces: a title line, then the body."""
+    return [f"Title: {title}\n\n", body]
+
+
+def search(client: FlaskClient, q: str) -> list[str]:
+    """The titles the library search finds for ``q``."""
+    response = client.get("/api/stories", query_string={"q": q})
+    assert response.status_code == 200, response.json
+    page = response.json
+    assert page["total"] == len(page["items"])
+    return [s["title"] for s in page["items"]]
+
+
+def piece_count(client: FlaskClient, story_id: int) -> int:
+    """How many text pieces of the story are saved."""
+    with client.application.app_context():
+        count = db.session.scalar(
+            select(func.count()).select_from(StoryPiece).where(StoryPiece.story_id == story_id)
+        )
+        db.session.remove()
+    return int(count or 0)

@@ -8,44 +8,19 @@ from __future__ import annotations
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
 
 from storybot.engines.base import EngineError
 from storybot.engines.fake import FakeEngine
-from storybot.extensions import db
-from storybot.models import StoryPiece
-from tests.stories.support import ask, read_events, wait_for
-
-MOON = ["Title: Mia and the Moon\n\n", "Once upon a time, ", "Mia flew ", "to the moon."]
-
-
-def write(client: FlaskClient, fake_engine: FakeEngine, pieces: list[str], **body: object) -> dict:
-    """A finished story whose text is ``pieces``."""
-    fake_engine.enqueue(pieces)
-    story = ask(client, **body)
-    return wait_for(client, story["id"], "done")
-
-
-def titled(title: str, body: str) -> list[str]:
-    return [f"Title: {title}\n\n", body]
-
-
-def search(client: FlaskClient, q: str) -> list[str]:
-    response = client.get("/api/stories", query_string={"q": q})
-    assert response.status_code == 200, response.json
-    page = response.json
-    assert page["total"] == len(page["items"])
-    return [s["title"] for s in page["items"]]
-
-
-def piece_count(client: FlaskClient, story_id: int) -> int:
-    with client.application.app_context():
-        count = db.session.scalar(
-            select(func.count()).select_from(StoryPiece).where(StoryPiece.story_id == story_id)
-        )
-        db.session.remove()
-    return int(count or 0)
-
+from tests.stories.support import (
+    MOON,
+    ask,
+    piece_count,
+    read_events,
+    search,
+    titled,
+    wait_for,
+    write,
+)
 
 # --- listing, paging, filters ----------------------------------------------------------------
 
