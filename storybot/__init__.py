@@ -64,8 +64,10 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     _init_generation(app, settings)
 
     from storybot.api import register_api
+    from storybot.web import register_web
 
     register_api(app)
+    register_web(app)
     # The document's stable address; the docs pages live under /api/docs.
     app.add_url_rule("/api/openapi.json", "openapi_document", lambda: app.api_doc)
     return app
