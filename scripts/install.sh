@@ -35,7 +35,8 @@ build_ui() {
 
 stamp=.venv/.storybot-installed
 want="$(cat pyproject.toml scripts/install.sh | sha256sum | cut -c1-16)$extras"
-if [ -x .venv/bin/python ] && [ -f "$stamp" ] && grep -qxF "$want" "$stamp"; then
+# A --dev install has everything a plain one has.
+if [ -x .venv/bin/python ] && [ -f "$stamp" ] && grep -qxF -e "$want" -e "$want[dev]" "$stamp"; then
   build_ui
   exit 0
 fi
