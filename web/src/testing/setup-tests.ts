@@ -4,8 +4,13 @@ import { cleanup, configure } from '@testing-library/react';
 import { toast } from 'react-toastify';
 
 import { initI18n, i18n } from '@/lib/i18n';
+import { installEventSource, ScriptedEventSource } from '@/testing/event-source';
 import { db } from '@/testing/mocks/db';
+import { readersDb } from '@/testing/mocks/handlers/readers';
+import { settingsDb } from '@/testing/mocks/handlers/settings';
+import { storiesDb } from '@/testing/mocks/handlers/stories';
 import { server } from '@/testing/mocks/server';
+import { installSpeech, speech } from '@/testing/speech';
 
 // jsdom lacks what Mantine measures with.
 const getComputedStyle = window.getComputedStyle.bind(window);
@@ -51,12 +56,17 @@ configure({ asyncUtilTimeout: 5000 });
 
 initI18n({ lng: 'en' });
 
+// jsdom has neither EventSource nor speech synthesis: scripted stand-ins (src/testing).
+installEventSource();
+installSpeech();
+
 beforeAll(() => {
   server.listen({ onUnhandledRequest: 'error' });
 });
 
 beforeEach(async () => {
   localStorage.clear();
+  sessionStorage.clear();
   await i18n.changeLanguage('en');
 });
 
@@ -66,6 +76,12 @@ afterEach(() => {
   server.resetHandlers();
   server.events.removeAllListeners();
   db.reset();
+  storiesDb.reset();
+  storiesDb.requests = [];
+  ScriptedEventSource.reset();
+  speech.reset();
+  readersDb.reset();
+  settingsDb.reset();
 });
 
 afterAll(() => {

@@ -58,3 +58,84 @@ export type ErrorEnvelope = {
   error: { code: string; message: string; details: unknown };
   trace_id: string | null;
 };
+
+// Readers (/api/profiles, storybot/schemas/profiles.py).
+
+export type ReaderLanguage = 'en' | 'ja';
+export type ReadingLevel = 'early' | 'developing' | 'confident' | 'advanced';
+
+export type Reader = {
+  id: number;
+  uuid: string;
+  name: string;
+  age: number | null;
+  language: ReaderLanguage;
+  reading_level: ReadingLevel;
+  interests: string[];
+  favourite_things: string[];
+  things_to_avoid: string[];
+  avatar: string;
+  created_at: string;
+  updated_at: string;
+};
+
+export type ReaderList = {
+  items: Reader[];
+  total: number;
+};
+
+export type ReaderCreate = {
+  name: string;
+  age?: number | null;
+  language?: ReaderLanguage;
+  reading_level?: ReadingLevel;
+  interests?: string[];
+  favourite_things?: string[];
+  things_to_avoid?: string[];
+  avatar?: string;
+};
+
+export type ReaderUpdate = Partial<ReaderCreate>;
+
+// Engines and runtime settings (/api/engines, /api/settings).
+
+export type EngineInfo = {
+  name: string;
+  kind: string;
+  model: string;
+  languages: string[];
+  default: boolean;
+  ok: boolean;
+  detail: string;
+  models: string[];
+};
+
+export type EngineInfoList = {
+  items: EngineInfo[];
+};
+
+export type EngineConfig =
+  | { type: 'local'; model_path?: string | null; languages?: string[]; n_ctx?: number }
+  | {
+      type: 'openai';
+      base_url: string;
+      model: string;
+      api_key_env?: string;
+      languages?: string[];
+      connect_timeout?: number;
+      read_timeout?: number;
+    }
+  | { type: 'fake'; languages?: string[]; tokens_per_second?: number | null };
+
+export type StoryLength = 'short' | 'medium' | 'long';
+
+export type RuntimeSettings = {
+  engines: Record<string, EngineConfig>;
+  default_engine: string;
+  default_length: StoryLength;
+  default_tone: string;
+  default_language: ReaderLanguage;
+  max_queued_stories: number;
+};
+
+export type SettingsPatch = Partial<RuntimeSettings>;

@@ -1,8 +1,13 @@
 import { useTranslation } from 'react-i18next';
 
-import { ComingSoon } from '@/components/ui/coming-soon';
+import { ContentLayout } from '@/components/layouts/content-layout';
+import { NewStoryForm } from '@/features/stories/components/new-story-form';
 
 export default function NewStoryRoute() {
   const { t } = useTranslation();
-  return <ComingSoon title={t('pages.newStory.title')} description={t('pages.newStory.description')} />;
+  return (
+    <ContentLayout title={t('pages.newStory.title')}>
+      <NewStoryForm />
+    </ContentLayout>
+  );
 }

@@ -1,8 +1,13 @@
 import { useTranslation } from 'react-i18next';
 
-import { ComingSoon } from '@/components/ui/coming-soon';
+import { ContentLayout } from '@/components/layouts/content-layout';
+import { SettingsPanel } from '@/features/settings/components/settings-panel';
 
 export default function SettingsRoute() {
   const { t } = useTranslation();
-  return <ComingSoon title={t('pages.settings.title')} description={t('pages.settings.description')} />;
+  return (
+    <ContentLayout title={t('settings.title')}>
+      <SettingsPanel />
+    </ContentLayout>
+  );
 }

@@ -1,0 +1,106 @@
+import { screen, waitFor, within } from '@testing-library/react';
+
+import { ADMIN_TOKEN_KEY } from '../api/admin-token';
+import { settingsDb } from '@/testing/mocks/handlers/settings';
+import { recordRequests, renderApp } from '@/testing/test-utils';
+
+async function openSettings() {
+  const app = renderApp('/settings');
+  expect(await screen.findByRole('heading', { level: 1, name: 'Settings' })).toBeInTheDocument();
+  await screen.findByRole('button', { name: 'Save defaults' });
+  return app;
+}
+
+describe('the settings screen', () => {
+  it('lists the engines with their health, and shows an unhealthy one with its detail', async () => {
+    settingsDb.get().engines.ollama = { type: 'openai', base_url: 'http://127.0.0.1:11434/v1', model: 'llama3', languages: ['en', 'ja'] };
+    await openSettings();
+
+    const cards = await screen.findAllByTestId('engine-card');
+    expect(cards).toHaveLength(3);
+    const local = cards.find((c) => c.textContent.includes('local'));
+    const ollama = cards.find((c) => c.textContent.includes('ollama'));
+    expect(local).toHaveTextContent('Default');
+    expect(local).toHaveTextContent('Working');
+    expect(ollama).toHaveTextContent('Not working');
+    expect(ollama).toHaveTextContent('connection refused');
+    expect(ollama).toHaveTextContent('OpenAI-compatible server · model: llama3');
+    expect(ollama).not.toHaveTextContent('Default');
+  });
+
+  it('saves the defaults with PATCH /api/settings', async () => {
+    const { user } = await openSettings();
+    const requests = recordRequests();
+
+    await user.click(screen.getByText('Long'));
+    const tone = screen.getByLabelText('Default tone');
+    await user.clear(tone);
+    await user.type(tone, 'funny');
+    await user.click(screen.getByRole('button', { name: 'Save defaults' }));
+
+    expect(await screen.findByText('Defaults saved.')).toBeInTheDocument();
+    expect(settingsDb.get()).toMatchObject({ default_length: 'long', default_tone: 'funny', default_engine: 'local' });
+    const patch = requests.find((r) => r.method === 'PATCH');
+    expect(patch?.headers.has('Authorization')).toBe(false);
+  });
+
+  it('asks for the admin token on 401, keeps it for the tab and sends it with the next save', async () => {
+    settingsDb.requireToken('s3cret');
+    const { user } = await openSettings();
+    const requests = recordRequests();
+
+    await user.click(screen.getByText('Short'));
+    await user.click(screen.getByRole('button', { name: 'Save defaults' }));
+
+    const region = await screen.findByRole('region', { name: 'Admin token needed' });
+    expect(settingsDb.get().default_length).toBe('medium');
+    await user.type(within(region).getByLabelText(/Admin token/, { selector: 'input' }), 's3cret');
+    await user.click(within(region).getByRole('button', { name: 'Use this token' }));
+    expect(sessionStorage.getItem(ADMIN_TOKEN_KEY)).toBe('s3cret');
+    await waitFor(() => expect(screen.queryByRole('region', { name: 'Admin token needed' })).not.toBeInTheDocument());
+
+    await user.click(screen.getByRole('button', { name: 'Save defaults' }));
+    expect(await screen.findByText('Defaults saved.')).toBeInTheDocument();
+    expect(settingsDb.get().default_length).toBe('short');
+    const patches = requests.filter((r) => r.method === 'PATCH');
+    expect(patches[0]?.headers.has('Authorization')).toBe(false);
+    expect(patches[1]?.headers.get('Authorization')).toBe('Bearer s3cret');
+    // Reads never carry the token.
+    expect(requests.filter((r) => r.method === 'GET').every((r) => !r.headers.has('Authorization'))).toBe(true);
+
+    await user.click(screen.getByRole('button', { name: 'Forget the token' }));
+    expect(sessionStorage.getItem(ADMIN_TOKEN_KEY)).toBeNull();
+  });
+
+  it('adds an OpenAI-compatible engine and keeps the existing ones', async () => {
+    const { user } = await openSettings();
+    const form = screen.getByRole('form', { name: 'Add an OpenAI-compatible engine' });
+
+    await user.click(within(form).getByRole('button', { name: 'Add engine' }));
+    expect(await within(form).findByText('Enter an address starting with http:// or https://.')).toBeInTheDocument();
+
+    await user.type(within(form).getByLabelText(/^Name/), 'ollama');
+    await user.type(within(form).getByLabelText(/^Model/), 'llama3.1:8b');
+    await user.type(within(form).getByLabelText(/^Base URL/), 'http://127.0.0.1:11434/v1');
+    await user.click(within(form).getByRole('checkbox', { name: '日本語' }));
+    await user.click(within(form).getByRole('button', { name: 'Add engine' }));
+
+    expect(await screen.findByText('Engine “ollama” added.')).toBeInTheDocument();
+    expect(Object.keys(settingsDb.get().engines)).toEqual(['local', 'fake', 'ollama']);
+    expect(settingsDb.get().engines.ollama).toEqual({
+      type: 'openai',
+      base_url: 'http://127.0.0.1:11434/v1',
+      model: 'llama3.1:8b',
+      languages: ['en', 'ja'],
+      api_key_env: 'OPENAI_API_KEY',
+    });
+    expect(await screen.findAllByTestId('engine-card')).toHaveLength(3);
+  });
+
+  it('switches the interface language', async () => {
+    const { user } = await openSettings();
+    const section = screen.getByRole('region', { name: 'Interface language' });
+    await user.click(within(section).getByText('日本語'));
+    expect(await screen.findByRole('heading', { level: 1, name: '設定' })).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,109 @@
+import { Alert, Button, Center, Group, Loader, Paper, Stack, Text, Title, VisuallyHidden } from '@mantine/core';
+import { IconAlertCircle } from '@tabler/icons-react';
+import { useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+
+import { LanguageSwitcher } from '@/components/ui/language-switcher';
+
+import { getAdminToken, setAdminToken } from '../api/admin-token';
+import { useSettings } from '../api/get-settings';
+
+import { AddEngineForm } from './add-engine-form';
+import { AdminTokenField } from './admin-token-field';
+import { DefaultsForm } from './defaults-form';
+import { EnginesList } from './engines-list';
+
+function Section({ id, title, hint, children }: { id: string; title: string; hint?: string; children: ReactNode }) {
+  return (
+    <Paper component="section" withBorder radius="md" p="lg" aria-labelledby={id}>
+      <Stack gap="md">
+        <Stack gap={4}>
+          <Title order={2} size="h3" id={id}>
+            {title}
+          </Title>
+          {hint && (
+            <Text size="sm" c="dimmed">
+              {hint}
+            </Text>
+          )}
+        </Stack>
+        {children}
+      </Stack>
+    </Paper>
+  );
+}
+
+/** The settings page: engines, story defaults, a new engine, and the interface language. */
+export function SettingsPanel() {
+  const { t } = useTranslation();
+  const settings = useSettings();
+  const [needsToken, setNeedsToken] = useState(false);
+  const [hasToken, setHasToken] = useState(() => getAdminToken() !== '');
+  const askForToken = () => setNeedsToken(true);
+
+  let settingsForms: ReactNode;
+  if (settings.isPending) {
+    settingsForms = (
+      <Center py="lg" role="status" aria-live="polite">
+        <Loader aria-hidden />
+        <VisuallyHidden>{t('settings.loading')}</VisuallyHidden>
+      </Center>
+    );
+  } else if (settings.isError) {
+    settingsForms = (
+      <Alert color="red" icon={<IconAlertCircle aria-hidden />} title={t('settings.failed')}>
+        <Button variant="light" color="red" mt="sm" onClick={() => void settings.refetch()} loading={settings.isFetching}>
+          {t('common.retry')}
+        </Button>
+      </Alert>
+    );
+  }
+
+  return (
+    <Stack gap="lg">
+      {needsToken && (
+        <AdminTokenField
+          onSaved={() => {
+            setNeedsToken(false);
+            setHasToken(getAdminToken() !== '');
+          }}
+        />
+      )}
+      {!needsToken && hasToken && (
+        <Group gap="xs" justify="flex-end">
+          <Text size="sm" c="dimmed">
+            {t('settings.token.inUse')}
+          </Text>
+          <Button
+            variant="subtle"
+            size="compact-sm"
+            onClick={() => {
+              setAdminToken('');
+              setHasToken(false);
+            }}
+          >
+            {t('settings.token.forget')}
+          </Button>
+        </Group>
+      )}
+      <Section id="settings-engines" title={t('settings.engines.title')} hint={t('settings.engines.hint')}>
+        <EnginesList />
+      </Section>
+      <Section id="settings-defaults" title={t('settings.defaults.title')} hint={t('settings.defaults.hint')}>
+        {settingsForms ??
+          (settings.data && (
+            <DefaultsForm key={JSON.stringify(settings.data)} settings={settings.data} onUnauthorized={askForToken} />
+          ))}
+      </Section>
+      <Section id="settings-add-engine" title={t('settings.addEngine.title')} hint={t('settings.addEngine.hint')}>
+        {settingsForms ??
+          (settings.data && <AddEngineForm settings={settings.data} onUnauthorized={askForToken} />)}
+      </Section>
+      <Section id="settings-language" title={t('settings.language.title')} hint={t('settings.language.hint')}>
+        <div>
+          <LanguageSwitcher />
+        </div>
+      </Section>
+    </Stack>
+  );
+}

@@ -1,0 +1,26 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+
+import { apiFetch } from '@/lib/api-client';
+import type { Story } from '@/types/stories';
+
+export function getStory(id: number, signal?: AbortSignal): Promise<Story> {
+  return apiFetch<Story>(`/stories/${id}`, { signal });
+}
+
+export function storyQueryKey(id: number): readonly unknown[] {
+  return ['stories', 'detail', id];
+}
+
+export function getStoryQueryOptions(id: number) {
+  return queryOptions({
+    queryKey: storyQueryKey(id),
+    queryFn: ({ signal }) => getStory(id, signal),
+    // The stream keeps the page current; the saved story is only where it starts.
+    staleTime: Infinity,
+  });
+}
+
+/** One story with its saved text and the number of its last saved piece. */
+export function useStory(id: number) {
+  return useQuery(getStoryQueryOptions(id));
+}

@@ -1,0 +1,65 @@
+import { http, HttpResponse } from 'msw';
+
+import type { EngineInfo, RuntimeSettings, SettingsPatch } from '@/types/api';
+
+import { API, errorBody } from './prompts';
+
+// Runtime settings and engines as the server keeps them, with an optional admin token.
+
+function defaults(): RuntimeSettings {
+  return {
+    engines: { local: { type: 'local', languages: ['en'] }, fake: { type: 'fake', languages: ['en', 'ja'] } },
+    default_engine: 'local',
+    default_length: 'medium',
+    default_tone: 'warm',
+    default_language: 'en',
+    max_queued_stories: 20,
+  };
+}
+
+let settings = defaults();
+let adminToken: string | null = null;
+
+export const settingsDb = {
+  reset(): void {
+    settings = defaults();
+    adminToken = null;
+  },
+  get(): RuntimeSettings {
+    return settings;
+  },
+  /** Changes need `Authorization: Bearer <token>` from now on. */
+  requireToken(token: string): void {
+    adminToken = token;
+  },
+};
+
+function engineInfo(name: string): EngineInfo {
+  const config = settings.engines[name];
+  const ok = config?.type !== 'openai';
+  return {
+    name,
+    kind: config?.type ?? 'local',
+    model: config?.type === 'openai' ? config.model : config?.type === 'fake' ? 'fake' : 'tinystories',
+    languages: config?.languages ?? ['en'],
+    default: name === settings.default_engine,
+    ok,
+    detail: ok ? '' : 'connection refused',
+    models: [],
+  };
+}
+
+export const settingsHandlers = [
+  http.get(`${API}/engines`, () => HttpResponse.json({ items: Object.keys(settings.engines).map(engineInfo) })),
+
+  http.get(`${API}/settings`, () => HttpResponse.json(settings)),
+
+  http.patch(`${API}/settings`, async ({ request }) => {
+    if (adminToken !== null && request.headers.get('Authorization') !== `Bearer ${adminToken}`) {
+      return errorBody(401, 'unauthorized', 'Changing settings needs the admin token.');
+    }
+    const patch = (await request.json()) as SettingsPatch;
+    settings = { ...settings, ...patch };
+    return HttpResponse.json(settings);
+  }),
+];

@@ -1,0 +1,84 @@
+// The JSON shapes of the story API (storybot/schemas/stories.py, profiles.py).
+
+export type StoryStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+export type StoryLength = 'short' | 'medium' | 'long';
+export type FinalStatus = 'done' | 'failed' | 'cancelled' | 'interrupted';
+
+export const FINAL_STATUSES: readonly FinalStatus[] = ['done', 'failed', 'cancelled', 'interrupted'];
+
+export function isFinalStatus(status: string): status is FinalStatus {
+  return (FINAL_STATUSES as readonly string[]).includes(status);
+}
+
+export type Story = {
+  id: number;
+  uuid: string;
+  status: StoryStatus;
+  title: string;
+  text: string;
+  body: string;
+  language: string;
+  reader_name: string;
+  profile_id: number | null;
+  prompt_id: number | null;
+  favourite: boolean;
+  failure_code: string | null;
+  failure_reason: string | null;
+  trace_id: string | null;
+  queue_position: number | null;
+  last_seq: number;
+  engine: string;
+  model: string;
+  created_at: string;
+  updated_at: string;
+};
+
+export type StorySummary = {
+  id: number;
+  status: StoryStatus;
+  title: string;
+  excerpt: string;
+  language: string;
+  reader_name: string;
+  profile_id: number | null;
+  favourite: boolean;
+  created_at: string;
+};
+
+export type StoryPage = {
+  items: StorySummary[];
+  total: number;
+  next_cursor: string | null;
+};
+
+export type StoryCreate = {
+  prompt_id?: number;
+  variables?: Record<string, string | number>;
+  prompt?: string;
+  profile_id?: number;
+  length?: StoryLength;
+  tone?: string;
+};
+
+export type StoryUpdate = {
+  title?: string;
+  text?: string;
+  favourite?: boolean;
+};
+
+/** A reader as the story pages need it (GET /api/profiles). */
+export type StoryReader = {
+  id: number;
+  name: string;
+  avatar: string;
+  language: 'en' | 'ja';
+};
+
+export type StoryReaderList = { items: StoryReader[]; total: number };
+
+/** Data of the final event of the story stream. */
+export type FinalEventData = {
+  title?: string | null;
+  failure_reason?: string | null;
+  last_seq?: number;
+};
