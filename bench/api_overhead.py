@@ -49,151 +49,31 @@ answers differ). The servers are always stopped before exit.
 from __future__ import annotations
 
 import argparse
-import base64
-import contextlib
+import functools
 import http.client
 import json
-import math
-import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
-from gunicorn.app.base import BaseApplication
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.orm import sessionmaker
+from bare_app import ENDPOINT, PAGE_LIMIT, BareServer
+from sqlalchemy import func, select
+from support import HOST, ServerProcess, child_env, free_port, percentile, storybot_env
 
 from storybot.models import Prompt
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
-ENDPOINT = "/api/prompts"
 PROMPT_COUNT = 100
-PAGE_LIMIT = 20  # the API's default page size (PromptListQuery.limit)
 DEFAULT_SERVER_THREADS = 32  # Storybot's default STORYBOT_THREADS
 WARMUP_SECONDS = 1.5
-START_TIMEOUT_SECONDS = 60.0
-STOP_TIMEOUT_SECONDS = 15.0
 RPS_TARGET = 0.8
 
 
-# --------------------------------------------------------------------------- the bare app
-
-
-def _iso(value: datetime) -> str:
-    """A timestamp as pydantic writes it in JSON mode (UTC as ``Z``)."""
-    return value.isoformat().replace("+00:00", "Z")
-
-
-def _cursor(prompt: Prompt) -> str:
-    """The next-page cursor, encoded as ``prompt_service`` encodes it."""
-    raw = json.dumps([prompt.created_at.isoformat(), prompt.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _variable_json(variable: dict[str, Any]) -> dict[str, Any]:
-    """A stored template variable with every field of ``TemplateVariable``."""
-    return {
-        "name": variable["name"],
-        "type": variable.get("type", "text"),
-        "label": variable.get("label"),
-        "default": variable.get("default"),
-        "options": list(variable.get("options") or []),
-    }
-
-
-def _prompt_json(prompt: Prompt) -> dict[str, Any]:
-    """A prompt in the shape of ``PromptOut``."""
-    return {
-        "id": prompt.id,
-        "uuid": prompt.uuid,
-        "title": prompt.title,
-        "content": prompt.content,
-        "tags": list(prompt.tags),
-        "variables": [_variable_json(v) for v in prompt.variables],
-        "created_at": _iso(prompt.created_at),
-        "updated_at": _iso(prompt.updated_at),
-    }
-
-
-def create_bare_app(database_path: Path) -> Flask:
-    """A minimal Flask app answering ``GET /api/prompts`` with the same SQL and JSON."""
-    engine = create_engine(f"sqlite:///{database_path}")
-    make_session = sessionmaker(engine)
-    app = Flask("storybot_bare")
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # as the full app
-
-    @app.get(ENDPOINT)
-    def list_prompts() -> dict[str, Any]:
-        with make_session() as session:
-            total = session.scalar(select(func.count()).select_from(Prompt)) or 0
-            stmt = (
-                select(Prompt)
-                .order_by(Prompt.created_at.desc(), Prompt.id.desc())
-                .limit(PAGE_LIMIT + 1)
-            )
-            rows = list(session.scalars(stmt))
-            items = rows[:PAGE_LIMIT]
-            more = len(rows) > PAGE_LIMIT
-            return {
-                "items": [_prompt_json(p) for p in items],
-                "total": total,
-                "next_cursor": _cursor(items[-1]) if more and items else None,
-            }
-
-    return app
-
-
-class BareServer(BaseApplication):  # type: ignore[misc]
-    """Gunicorn serving the bare app with the settings of ``storybot.server.StorybotServer``."""
-
-    def __init__(self, database_path: Path, port: int, threads: int) -> None:
-        self.database_path = database_path
-        self.port = port
-        self.threads = threads
-        super().__init__()
-
-    def load_config(self) -> None:
-        """The same worker model as Storybot's server; no access log."""
-        options = {
-            "bind": f"{HOST}:{self.port}",
-            "workers": 1,
-            "worker_class": "gthread",
-            "threads": self.threads,
-            "timeout": 120,
-            "graceful_timeout": 30,
-            "keepalive": 5,
-            "accesslog": None,
-            "proc_name": "storybot-bench-bare",
-            "control_socket_disable": True,
-        }
-        for key, value in options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Flask:
-        """Build the bare app in the worker process."""
-        return create_bare_app(self.database_path)
-
-
 # --------------------------------------------------------------------------- the database
-
-
-def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def prepare_benchmark_database(data_dir: Path) -> Path:
@@ -256,116 +136,12 @@ def prepare_benchmark_database(data_dir: Path) -> Path:
 # --------------------------------------------------------------------------- the servers
 
 
-def _process_tree_cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds of ``pid`` and its descendants, from ``/proc`` (else None)."""
-    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    total = 0.0
-    pending = [pid]
-    try:
-        while pending:
-            current = pending.pop()
-            stat = Path(f"/proc/{current}/stat").read_text()
-            fields = stat[stat.rindex(")") + 2 :].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-            for task in Path(f"/proc/{current}/task").iterdir():
-                children = (task / "children").read_text().split()
-                pending.extend(int(child) for child in children)
-    except (OSError, ValueError):
-        return None
-    return total
-
-
-class ServerProcess:
-    """One benchmarked server in a child process (its own process group) on loopback."""
-
-    def __init__(self, name: str, command: list[str], env: dict[str, str], output: Path) -> None:
-        self.name = name
-        self.command = command
-        self.env = env
-        self.output = output
-        self.port = int(env["BENCH_PORT"])
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        """Start the child process; :meth:`wait_ready` waits until it answers."""
-        with self.output.open("wb") as out:
-            self.process = subprocess.Popen(
-                self.command,
-                env=self.env,
-                cwd=ROOT,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def wait_ready(self) -> None:
-        """Wait until ``GET /api/prompts`` answers 200, or raise with the server's output."""
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if self.process is None or self.process.poll() is not None:
-                raise RuntimeError(f"the {self.name} server exited:\n{self.tail()}")
-            try:
-                status, _body = fetch(self.port, ENDPOINT)
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"the {self.name} server did not answer in time:\n{self.tail()}")
-
-    def cpu_seconds(self) -> float | None:
-        """CPU seconds used so far by the server (gunicorn master and worker)."""
-        return _process_tree_cpu_seconds(self.process.pid) if self.process else None
-
-    def tail(self, lines: int = 30) -> str:
-        """The last lines the server wrote to standard output and error."""
-        try:
-            text = self.output.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def stop(self) -> None:
-        """Stop the server gracefully, killing its process group if it does not exit."""
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)  # the group is this child's own
-            process.wait()
-
-
-def _child_env(port: int, extra: dict[str, str]) -> dict[str, str]:
-    """This process's environment without the developer's STORYBOT_* settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STORYBOT_")}
-    env.update(extra)
-    env["BENCH_PORT"] = str(port)
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
 def full_server(database_path: Path, work_dir: Path, threads: int) -> ServerProcess:
     """``storybot serve`` on the benchmark database."""
-    data_dir = database_path.parent
     port = free_port()
-    env = _child_env(
-        port,
-        {
-            "STORYBOT_DATA_DIR": str(data_dir),
-            "STORYBOT_DATABASE_URL": f"sqlite:///{database_path}",
-            "STORYBOT_LOG_FILE": str(data_dir / "logs" / "storybot.log"),
-            "STORYBOT_HOST": HOST,
-            "STORYBOT_PORT": str(port),
-            "STORYBOT_THREADS": str(threads),
-        },
-    )
+    env = storybot_env(database_path.parent, port, threads)
     command = [sys.executable, "-m", "storybot", "serve"]
-    return ServerProcess("full", command, env, work_dir / "full-output.txt")
+    return ServerProcess("full", command, env, port, work_dir / "full-output.txt")
 
 
 def bare_server(database_path: Path, work_dir: Path, threads: int) -> ServerProcess:
@@ -381,7 +157,23 @@ def bare_server(database_path: Path, work_dir: Path, threads: int) -> ServerProc
         "--server-threads",
         str(threads),
     ]
-    return ServerProcess("bare", command, _child_env(port, {}), work_dir / "bare-output.txt")
+    return ServerProcess("bare", command, child_env({}), port, work_dir / "bare-output.txt")
+
+
+def start_and_wait(servers: list[ServerProcess]) -> None:
+    """Start every server, then wait until each answers ``GET /api/prompts`` with 200."""
+    for server in servers:
+        server.launch()
+    for server in servers:
+        server.wait_ready(functools.partial(_answers, server.port))
+
+
+def _answers(port: int) -> bool:
+    """True when ``GET /api/prompts`` answers 200 on ``port``."""
+    try:
+        return fetch(port, ENDPOINT)[0] == 200
+    except OSError:
+        return False
 
 
 # --------------------------------------------------------------------------- the load
@@ -411,14 +203,6 @@ class RoundResult:
     p99_ms: float
     server_cpu_ms_per_request: float | None
     client_cpu_percent: float
-
-
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    """The nearest-rank percentile of already sorted values."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, math.ceil(fraction * len(sorted_values)))
-    return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
 def run_load(server: ServerProcess, seconds: float, threads: int) -> RoundResult:
@@ -576,10 +360,7 @@ def benchmark(seconds: float, threads: int, rounds: int, server_threads: int) ->
         ]
         full, bare = servers
         try:
-            for server in servers:
-                server.start()
-            for server in servers:
-                server.wait_ready()
+            start_and_wait(servers)
             check_same_answer(full, bare)
             print(
                 f"GET {ENDPOINT}: full on :{full.port}, bare on :{bare.port}; gunicorn 1 worker, "

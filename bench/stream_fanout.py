@@ -72,247 +72,26 @@ import argparse
 import asyncio
 import contextlib
 import http.client
-import json
 import math
 import os
-import re
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+from sse_client import Viewer, follow, probe_health
+from support import StorybotServer, busy_cpu_seconds, cpu_seconds, percentile, proc_status
+
 TOKENS_PER_SECOND = 50.0
 STORY_LENGTH = "short"  # 350 pieces (its max_tokens): 7 s at 50 tokens/s
 STORY_SECONDS = 350 / TOKENS_PER_SECOND
 ENGINES = {"local": {"type": "local"}, "bench": {"type": "fake", "tokens_per_second": 50}}
-FINAL_EVENTS = frozenset({b"done", b"failed", b"cancelled", b"interrupted", b"deleted"})
-EVENT = re.compile(rb"(?:id: (\d+)\n)?event: (\w+)\n")
-START_TIMEOUT_SECONDS = 60.0
-STOP_TIMEOUT_SECONDS = 15.0
 REQUEST_TIMEOUT_SECONDS = 10.0
 PROBE_INTERVAL_SECONDS = 0.5
 PROBE_TIMEOUT_SECONDS = 2.0
 SAMPLE_INTERVAL_SECONDS = 0.2
 HELD_LAG_P99_SECONDS = 1.0
-
-
-# --------------------------------------------------------------------------- the server
-
-
-def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _children(pid: int) -> list[int]:
-    """The child processes of ``pid`` (Linux)."""
-    found: list[int] = []
-    with contextlib.suppress(OSError):
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as kids:
-                found.extend(int(child) for child in kids.read().split())
-    return found
-
-
-def proc_status(pid: int) -> tuple[float, int] | None:
-    """A process's resident memory (MB) and thread count, from /proc/<pid>/status."""
-    rss_kb, threads = 0, 0
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    rss_kb = int(line.split()[1])
-                elif line.startswith("Threads:"):
-                    threads = int(line.split()[1])
-    except OSError:
-        return None
-    return rss_kb / 1024, threads
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """CPU seconds (user + system) used so far by one process."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def busy_cpu_seconds() -> float | None:
-    """CPU seconds the whole machine has spent busy (not idle or waiting), from /proc/stat."""
-    try:
-        with open("/proc/stat", encoding="ascii") as stat:
-            fields = [int(v) for v in stat.readline().split()[1:]]
-    except OSError:
-        return None
-    idle = fields[3] + fields[4]  # idle, iowait
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-class StorybotServer:
-    """``storybot serve`` in a child process, with everything in a temporary directory."""
-
-    def __init__(self, work_dir: Path, threads: int) -> None:
-        self.threads = threads
-        self.port = free_port()
-        self.output = work_dir / "serve-output.txt"
-        data_dir = work_dir / "data"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("STORYBOT_")}
-        self.env.update(
-            {
-                "STORYBOT_DATA_DIR": str(data_dir),
-                "STORYBOT_DATABASE_URL": f"sqlite:///{data_dir / 'db.sqlite3'}",
-                "STORYBOT_LOG_FILE": str(data_dir / "logs" / "storybot.log"),
-                "STORYBOT_HOST": HOST,
-                "STORYBOT_PORT": str(self.port),
-                "STORYBOT_THREADS": str(threads),
-                "PYTHONUNBUFFERED": "1",
-            }
-        )
-        self.process: subprocess.Popen[bytes] | None = None
-        self.worker_pid: int | None = None
-
-    def start(self) -> None:
-        """Start the server, wait until it answers, and find its gunicorn worker."""
-        with self.output.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "storybot", "serve"],
-                env=self.env,
-                cwd=ROOT,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"storybot serve exited:\n{self.tail()}")
-            if self.healthy(timeout=1.0):
-                children = _children(self.process.pid)
-                if len(children) != 1:
-                    raise RuntimeError(f"expected one gunicorn worker, found {children}")
-                self.worker_pid = children[0]
-                return
-            time.sleep(0.1)
-        raise RuntimeError(f"storybot serve did not answer in time:\n{self.tail()}")
-
-    def request(
-        self, method: str, path: str, body: Any = None, timeout: float = REQUEST_TIMEOUT_SECONDS
-    ) -> tuple[int, Any]:
-        """One request on a new connection: status and decoded JSON body (or None)."""
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
-        try:
-            headers = {"Content-Type": "application/json"} if body is not None else {}
-            data = json.dumps(body).encode() if body is not None else None
-            conn.request(method, path, body=data, headers=headers)
-            response = conn.getresponse()
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else None
-        finally:
-            conn.close()
-
-    def healthy(self, timeout: float) -> bool:
-        """True when ``GET /api/health`` answers 200 within ``timeout`` seconds."""
-        try:
-            return self.request("GET", "/api/health", timeout=timeout)[0] == 200
-        except (OSError, http.client.HTTPException):
-            return False
-
-    def tail(self, lines: int = 30) -> str:
-        """The last lines the server wrote to standard output and error."""
-        try:
-            text = self.output.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def stop(self) -> None:
-        """Stop the server gracefully, killing its process group if it does not exit."""
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)  # the group is this child's own
-            process.wait()
-
-
-# --------------------------------------------------------------------------- the viewers
-
-
-@dataclass
-class Viewer:
-    """What one SSE connection received, with arrival times (``time.monotonic``)."""
-
-    arrivals: dict[int, float] = field(default_factory=dict)  # text event id -> arrival
-    first_status_at: float | None = None
-    final: str | None = None
-    error: str | None = None
-
-
-async def follow(port: int, story_id: int, viewer: Viewer, connected: asyncio.Event) -> None:
-    """One viewer: open the event stream and record every event until the final one."""
-    writer: asyncio.StreamWriter | None = None
-    try:
-        reader, writer = await asyncio.open_connection(HOST, port)
-        writer.write(
-            f"GET /api/stories/{story_id}/events HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
-            "Accept: text/event-stream\r\n\r\n".encode()
-        )
-        await writer.drain()
-        buffer = b""
-        headers_done = False
-        while viewer.final is None:
-            data = await reader.read(65536)
-            if not data:
-                viewer.error = viewer.error or "closed before the final event"
-                return
-            now = time.monotonic()
-            buffer += data
-            if not headers_done:
-                end = buffer.find(b"\r\n\r\n")
-                if end < 0:
-                    continue
-                status_line = buffer[: buffer.find(b"\r\n")]
-                if b" 200 " not in status_line:
-                    viewer.error = status_line.decode(errors="replace")
-                    return
-                headers_done, buffer = True, buffer[end + 4 :]
-            cut = buffer.rfind(b"\n\n")
-            if cut < 0:
-                continue
-            block, buffer = buffer[:cut], buffer[cut + 2 :]
-            for match in EVENT.finditer(block):
-                ident, name = match.group(1), match.group(2)
-                if name == b"text" and ident is not None:
-                    viewer.arrivals.setdefault(int(ident), now)
-                elif name == b"status" and viewer.first_status_at is None:
-                    viewer.first_status_at = now
-                    connected.set()
-                elif name in FINAL_EVENTS:
-                    viewer.final = name.decode()
-    except OSError as exc:
-        viewer.error = f"{type(exc).__name__}: {exc}"
-    finally:
-        if writer is not None:
-            writer.close()
-            with contextlib.suppress(OSError, asyncio.CancelledError):
-                await writer.wait_closed()
 
 
 # --------------------------------------------------------------------------- one level
@@ -352,36 +131,6 @@ class LevelResult:
         )
 
 
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    """The nearest-rank percentile of already sorted values (NaN for none)."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, math.ceil(fraction * len(sorted_values)))
-    return sorted_values[min(rank, len(sorted_values)) - 1]
-
-
-async def _probe(server: StorybotServer, stop: asyncio.Event, results: list[float | None]) -> None:
-    """``GET /api/health`` every PROBE_INTERVAL_SECONDS until ``stop``; None for a failure."""
-    request = f"GET /api/health HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode()
-    while not stop.is_set():
-        started = time.monotonic()
-        writer: asyncio.StreamWriter | None = None
-        try:
-            async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
-                reader, writer = await asyncio.open_connection(HOST, server.port)
-                writer.write(request)
-                await writer.drain()
-                answer = await reader.read()
-            results.append(time.monotonic() - started if b" 200 " in answer[:20] else None)
-        except (TimeoutError, OSError):
-            results.append(None)
-        finally:
-            if writer is not None:
-                writer.close()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), PROBE_INTERVAL_SECONDS)
-
-
 async def _sample(pid: int, stop: asyncio.Event, peaks: list[float]) -> None:
     """Keep ``peaks`` = [peak RSS MB, peak thread count] of ``pid`` until ``stop``."""
     while not stop.is_set():
@@ -406,9 +155,9 @@ async def run_level(
     server: StorybotServer, viewers: int, connect_timeout: float, grace: float
 ) -> LevelResult:
     """One story followed by ``viewers`` connections; every wait is bounded."""
-    assert server.worker_pid is not None
+    worker = server.worker_pid()
     loop = asyncio.get_running_loop()
-    idle = proc_status(server.worker_pid) or (0.0, 0)
+    idle = proc_status(worker) or (0.0, 0)
     peaks = [idle[0], float(idle[1])]
     blocker_posted = time.monotonic()
     blocker = await loop.run_in_executor(None, _post_story, server, "A blocker story.")
@@ -417,7 +166,7 @@ async def run_level(
     records = [Viewer() for _ in range(viewers)]
     connected_any = asyncio.Event()
     stop = asyncio.Event()
-    sampler = asyncio.create_task(_sample(server.worker_pid, stop, peaks))
+    sampler = asyncio.create_task(_sample(worker, stop, peaks))
     tasks = [
         asyncio.create_task(follow(server.port, story_id, record, connected_any))
         for record in records
@@ -432,12 +181,14 @@ async def run_level(
 
     # Start the measured story: cancel the blocker (an ordinary request, which
     # waits for a free thread like any other; the blocker ends by itself at worst).
-    server_cpu_before = cpu_seconds(server.worker_pid) or 0.0
+    server_cpu_before = cpu_seconds(worker) or 0.0
     client_before = os.times()
     busy_before = busy_cpu_seconds()
     live_started = time.monotonic()
     probes: list[float | None] = []
-    prober = asyncio.create_task(_probe(server, stop, probes))
+    prober = asyncio.create_task(
+        probe_health(server.port, stop, probes, PROBE_INTERVAL_SECONDS, PROBE_TIMEOUT_SECONDS)
+    )
     try:
         status, _ = await loop.run_in_executor(
             None,
@@ -454,7 +205,7 @@ async def run_level(
     level_deadline = starts_by + STORY_SECONDS + grace
     await asyncio.wait(tasks, timeout=max(0.0, level_deadline - time.monotonic()))
     live_seconds = time.monotonic() - live_started
-    server_cpu_after = cpu_seconds(server.worker_pid) or server_cpu_before
+    server_cpu_after = cpu_seconds(worker) or server_cpu_before
     client_after = os.times()
     busy_after = busy_cpu_seconds()
     stop.set()
@@ -624,7 +375,7 @@ def run_config(
     """Every level against one fresh server with ``threads`` gunicorn threads."""
     results: list[LevelResult] = []
     with tempfile.TemporaryDirectory(prefix="storybot-bench-fanout-") as tmp:
-        server = StorybotServer(Path(tmp), threads)
+        server = StorybotServer(Path(tmp), threads, REQUEST_TIMEOUT_SECONDS)
         try:
             server.start()
             configure(server)

