@@ -179,11 +179,15 @@ def split_title(text: str) -> tuple[str | None, str]:
 
 
 def fallback_title(request_text: str, reader_name: str | None, language: str) -> str:
-    """A title when the model wrote none: from the request's first words."""
-    words = request_text.split()
-    short = language == "ja" or len(words) <= 1
-    base = request_text.strip()[:20] if short else " ".join(words[:7])
-    base = base.rstrip(" .,;:!?、。")
-    if base:
-        return base[:1].upper() + base[1:]
+    """A title when the model wrote none: the request itself, cut at a word if long."""
+    limit = 24 if language == "ja" else 60
+    text = " ".join(request_text.split())
+    if len(text) > limit:
+        cut = text[:limit]
+        if language != "ja" and " " in cut:
+            cut = cut.rsplit(" ", 1)[0]
+        text = cut.rstrip(" .,;:!?、。") + "…"
+    text = text.rstrip(" .,;:!?、。")
+    if text:
+        return text[:1].upper() + text[1:]
     return f"A story for {reader_name}" if reader_name else "A story"

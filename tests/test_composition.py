@@ -1,0 +1,45 @@
+"""Titles: the one the model wrote, or one made from the request."""
+
+from __future__ import annotations
+
+import pytest
+
+from storybot.services.composition import fallback_title, split_title
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Title: The Brave Fox\n\nOnce upon a time", "The Brave Fox"),
+        ("**Title:** The Brave Fox**\nOnce", "The Brave Fox"),
+        ("# The Brave Fox\nOnce", "The Brave Fox"),
+        ("タイトル：森のおともだち\nむかしむかし", "森のおともだち"),
+        ("Once upon a time there was a fox.", None),
+    ],
+)
+def test_the_title_the_model_wrote_is_found(text: str, title: str | None) -> None:
+    assert split_title(text)[0] == title
+
+
+def test_a_short_request_is_the_title_as_it_is() -> None:
+    assert fallback_title("a dinosaur who is afraid of the dark.", None, "en") == (
+        "A dinosaur who is afraid of the dark"
+    )
+
+
+def test_a_long_request_is_cut_at_a_word() -> None:
+    title = fallback_title(
+        "A very long request about a brave little fox who finds a lost star in the forest",
+        None,
+        "en",
+    )
+    assert title == "A very long request about a brave little fox who finds a…"
+
+
+def test_a_japanese_request_is_cut_by_characters() -> None:
+    title = fallback_title("森にすむ小さなうさぎが、あたらしい友だちをつくるおはなし。", None, "ja")
+    assert title == "森にすむ小さなうさぎが、あたらしい友だちをつくる…"
+
+
+def test_an_empty_request_names_the_reader() -> None:
+    assert fallback_title("   ", "Mia", "en") == "A story for Mia"
