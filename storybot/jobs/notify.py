@@ -15,8 +15,11 @@ class StoryBus:
     """Per-story change counters with a condition variable to wait on."""
 
     def __init__(self) -> None:
+        from storybot.services.story_events import SharedReads
+
         self._condition = threading.Condition()
         self._versions: defaultdict[int, int] = defaultdict(int)
+        self.reads = SharedReads()  # followers of one story share its reads
 
     def version(self, story_id: int) -> int:
         """The current change counter of a story; pass it to :meth:`wait`."""

@@ -8,6 +8,9 @@ come from the :class:`~storybot.jobs.notify.StoryBus`.
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +37,58 @@ def sse(data: Any, *, event: str | None = None, ident: int | None = None) -> str
     return "\n".join(lines) + "\n\n"
 
 
-def _read(app: Flask, story_id: int, after: int) -> tuple[list[tuple[int, str]], dict[str, Any]]:
+Read = tuple[list[tuple[int, str]], dict[str, Any]]
+
+
+class SharedReads:
+    """One database read per story change, shared by every follower that needs the same one.
+
+    Followers that keep up all ask for "story N after piece K at version V" at
+    the same moment; the first one reads, the others wait for its answer. With
+    hundreds of viewers of one story this turns hundreds of reads per piece
+    into one.
+    """
+
+    def __init__(self, keep: int = 64, max_age: float = 0.25) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[int, int, int], _Entry] = OrderedDict()
+        self._keep = keep
+        # Another process's writes do not change this process's version, so an
+        # answer is shared only while it is fresh.
+        self._max_age = max_age
+
+    def read(self, app: Flask, story_id: int, after: int, version: int) -> Read:
+        """The pieces after ``after`` and the story's state, as of ``version``."""
+        key = (story_id, after, version)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and time.monotonic() - entry.created > self._max_age:
+                entry = None
+            owner = entry is None
+            if entry is None:
+                entry = self._entries[key] = _Entry()
+                self._entries.move_to_end(key)
+                while len(self._entries) > self._keep:
+                    self._entries.popitem(last=False)
+        if owner:
+            try:
+                entry.result = _read(app, story_id, after)
+            finally:
+                entry.ready.set()
+        entry.ready.wait()
+        if entry.result is None:  # the reader failed: read for ourselves
+            return _read(app, story_id, after)
+        return entry.result
+
+
+class _Entry:
+    def __init__(self) -> None:
+        self.created = time.monotonic()
+        self.ready = threading.Event()
+        self.result: Read | None = None
+
+
+def _read(app: Flask, story_id: int, after: int) -> Read:
     from storybot.services.story_service import queue_position, story_view
 
     with app.app_context():
@@ -95,7 +149,7 @@ def events(
     last_status: tuple[str, int | None] | None = None
     while True:
         seen = bus.version(story_id)
-        pieces, state = _read(app, story_id, after)
+        pieces, state = bus.reads.read(app, story_id, after, seen)
         for index, (seq, text) in enumerate(pieces):
             yield StoryEvent("text", {"text": text}, seq, index == len(pieces) - 1)
             after = seq
