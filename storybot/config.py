@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     admin_token: str | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=5000, ge=1, le=65535)
-    threads: int = Field(default=256, ge=1, le=2000)
+    threads: int = Field(default=600, ge=1, le=2000)
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
     )
