@@ -194,14 +194,15 @@ def _load(path: Path, n_ctx: int) -> LoadedModel:
 
 
 def generation_threads() -> int:
-    """Threads for llama.cpp: every core but one.
+    """Threads for llama.cpp: every core.
 
-    llama.cpp's threads wait for each other at every token, so one busy core
-    (the web server streaming to readers, a database) stalls them all when
-    they take every core: measured here, 96 tokens/s fell to 17 with one other
-    busy process, while one thread fewer than the cores keeps its pace.
+    A trade-off measured here on 2 cores: every core gives the best speed on
+    a quiet machine (93 tokens/s against 53 with one thread fewer), but
+    llama.cpp's threads wait for each other at every token, so another busy
+    process cuts it to 17 tokens/s, where one thread fewer keeps 55. A server
+    that does much else beside generating should get a setting for this.
     """
-    return max(1, (os.cpu_count() or 2) - 1)
+    return max(1, os.cpu_count() or 1)
 
 
 def _token_text(llama: Llama, token: int) -> str:
