@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Flask, g, request
 from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -31,6 +32,9 @@ def is_modelled(obj: Any, name: str | None, type_: str, reflected: bool, _other:
 
 
 _write_intent: ContextVar[bool] = ContextVar("storybot_write_intent", default=False)
+# A request that changes data writes in its first transaction; once that is
+# committed, what it reads to build its answer must not hold the write lock.
+_request_writes: ContextVar[bool] = ContextVar("storybot_request_writes", default=False)
 
 
 @contextmanager
@@ -41,16 +45,6 @@ def write_intent() -> Iterator[None]:
         yield
     finally:
         _write_intent.reset(token)
-
-
-def set_write_intent(value: bool) -> object:
-    """Set the write intent of the current context; the token undoes it."""
-    return _write_intent.set(value)
-
-
-def reset_write_intent(token: object) -> None:
-    """Undo :func:`set_write_intent`."""
-    _write_intent.reset(token)  # type: ignore[arg-type]
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -72,20 +66,34 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        writes = _write_intent.get() or _request_writes.get()
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def install_write_intent(app: Flask) -> None:
-    """Requests that change data (POST, PUT, PATCH, DELETE) begin write transactions."""
+    """Requests that change data (POST, PUT, PATCH, DELETE) begin a write transaction.
+
+    Only their first one: after it commits, the request's later transactions
+    (reading back what it answers with) are plain reads, so that the write
+    lock is free for the story runner at once. A request that writes twice
+    marks its second write with :func:`write_intent`.
+    """
 
     def mark_writer() -> None:
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-            g.write_intent_token = set_write_intent(True)
+            g.request_writes_token = _request_writes.set(True)
 
     def unmark_writer(_exc: BaseException | None) -> None:
-        token = g.pop("write_intent_token", None)
+        token = g.pop("request_writes_token", None)
         if token is not None:
-            reset_write_intent(token)
+            _request_writes.reset(token)
 
     app.before_request(mark_writer)
     app.teardown_request(unmark_writer)
+    if not event.contains(Session, "after_commit", _request_write_done):
+        event.listen(Session, "after_commit", _request_write_done)
+
+
+def _request_write_done(_session: Session) -> None:
+    if _request_writes.get():
+        _request_writes.set(False)

@@ -235,14 +235,22 @@ class LocalEngine:
         self.path = Path(self._model_path).expanduser() if self._model_path else builtin
         self.is_builtin = self.path is not None and builtin is not None and self.path == builtin
         self.model = self.path.stem if self.path else "SmolLM2-135M-Instruct"
+        self._loaded: LoadedModel | None = None
         if self.is_builtin:
             self.languages = BUILTIN_LANGUAGES
         else:
             self.languages = frozenset(languages) if languages is not None else frozenset({"en"})
 
     def load(self) -> LoadedModel:
-        """Load (once, shared) and return the model; raises EngineError("model_error")."""
-        return load_model(resolve_model_path(self._model_path), self.n_ctx)
+        """Load (once, shared) and return the model; raises EngineError("model_error").
+
+        The engine keeps the model it got, so a story does not look the file
+        up again before its first word.
+        """
+        loaded = self._loaded
+        if loaded is None:
+            loaded = self._loaded = load_model(resolve_model_path(self._model_path), self.n_ctx)
+        return loaded
 
     def health(self) -> EngineHealth:
         """Report whether the model file exists, without loading the model."""
@@ -283,7 +291,6 @@ def _generate(
     chat = [{"role": m["role"], "content": m["content"]} for m in messages]
     llama = loaded.llama
     try:
-        prompt_tokens = loaded.prompt_tokens(chat)
         chunks = cast(
             "Iterator[CreateChatCompletionStreamResponse]",
             llama.create_chat_completion(
@@ -305,8 +312,15 @@ def _generate(
     try:
         while finish is None:
             if cancel.is_set():
-                used = _completion_tokens(llama, prompt_tokens, "cancelled") if started else 0
-                yield Finish("cancelled", prompt_tokens if started else 0, used)
+                if not started:
+                    yield Finish("cancelled", 0, 0)
+                    return
+                prompt_tokens = loaded.prompt_tokens(chat)
+                yield Finish(
+                    "cancelled",
+                    prompt_tokens,
+                    _completion_tokens(llama, prompt_tokens, "cancelled"),
+                )
                 return
             try:
                 chunk = next(chunks)
@@ -328,6 +342,8 @@ def _generate(
             close()  # stops llama.cpp at once and frees the generator chain
     if finish is None:
         raise EngineError("model_error", "The local model stopped without finishing the story.")
+    # Counted after the stream, not before it: the first words never wait for it.
+    prompt_tokens = loaded.prompt_tokens(chat)
     yield Finish(finish, prompt_tokens, _completion_tokens(llama, prompt_tokens, finish))
 
 

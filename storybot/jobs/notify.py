@@ -26,10 +26,20 @@ class StoryBus:
         with self._condition:
             return self._versions[story_id]
 
-    def publish(self, story_id: int) -> None:
-        """Tell followers that the story changed (new pieces or a new status)."""
+    def publish(
+        self, story_id: int, *, pieces: list[tuple[int, str]] | None = None, after: int = 0
+    ) -> None:
+        """Tell followers that the story changed (new pieces or a new status).
+
+        A writer that has just committed ``pieces`` (the ones after sequence
+        number ``after``) passes them along: followers that had everything
+        before them take them from memory instead of reading them back.
+        """
         with self._condition:
             self._versions[story_id] += 1
+            if pieces:
+                state = {"status": "running", "queue_position": None}
+                self.reads.offer(story_id, after, self._versions[story_id], (pieces, state))
             self._condition.notify_all()
 
     def wait(self, story_id: int, seen: int, timeout: float) -> bool:

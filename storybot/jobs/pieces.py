@@ -54,25 +54,26 @@ class PieceWriter:
             )
             db.session.commit()
             return cancel is None or bool(cancel)
+        after = self.next_seq - 1
+        pieces = list(enumerate(self._buffer, start=self.next_seq))
         with write_intent():
             story = db.session.get(Story, self.story_id)
             if story is None:  # deleted while being written
                 db.session.rollback()
                 return True
-            for text in self._buffer:
-                db.session.add(StoryPiece(story_id=self.story_id, seq=self.next_seq, text=text))
-                self.next_seq += 1
-            if self._buffer and story.first_text_at is None:
+            db.session.add_all(
+                StoryPiece(story_id=self.story_id, seq=seq, text=text) for seq, text in pieces
+            )
+            if story.first_text_at is None:
                 story.first_text_at = utcnow()
-            written = len(self._buffer)
             cancel = story.cancel_requested
             db.session.commit()
         self._buffer.clear()
-        self.pieces_written += written
-        if written:
-            if self.first_text_after is None:
-                self.first_text_after = time.monotonic()
-            self.bus.publish(self.story_id)
+        self.next_seq += len(pieces)
+        self.pieces_written += len(pieces)
+        if self.first_text_after is None:
+            self.first_text_after = time.monotonic()
+        self.bus.publish(self.story_id, pieces=pieces, after=after)
         return cancel
 
 
@@ -93,3 +94,13 @@ def joined_text(story_id: int) -> str:
         select(StoryPiece.text).where(StoryPiece.story_id == story_id).order_by(StoryPiece.seq)
     )
     return "".join(texts)
+
+
+def saved_text(story_id: int) -> tuple[str, int]:
+    """A story's saved text and the sequence number of its last piece (0 if none), in one read."""
+    rows = db.session.execute(
+        select(StoryPiece.seq, StoryPiece.text)
+        .where(StoryPiece.story_id == story_id)
+        .order_by(StoryPiece.seq)
+    ).all()
+    return "".join(row.text for row in rows), rows[-1].seq if rows else 0

@@ -80,6 +80,16 @@ class SharedReads:
             return _read(app, story_id, after)
         return entry.result
 
+    def offer(self, story_id: int, after: int, version: int, result: Read) -> None:
+        """Keep a result the writer already knows (the pieces it has just committed)."""
+        entry = _Entry()
+        entry.result = result
+        entry.ready.set()
+        with self._lock:
+            self._entries[(story_id, after, version)] = entry
+            while len(self._entries) > self._keep:
+                self._entries.popitem(last=False)
+
 
 class _Entry:
     def __init__(self) -> None:

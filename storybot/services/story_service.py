@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, delete, func, or_, select, text
 from storybot.database import write_intent
 from storybot.errors import ApiError, InvalidInput, NotFound
 from storybot.extensions import db
-from storybot.jobs.pieces import joined_text, next_seq
+from storybot.jobs.pieces import joined_text, next_seq, saved_text
 from storybot.models import Profile, Prompt, Story, StoryPiece, StoryStatus, utcnow
 from storybot.schemas.stories import StoryCreate, StoryListQuery, StoryUpdate
 from storybot.services import engine_service
@@ -214,7 +214,10 @@ def queue_position(story: Story) -> int | None:
 def story_view(story: Story) -> dict[str, Any]:
     """The fields of the API's story resource, live text included while it is written."""
     live = story.status in (StoryStatus.QUEUED, StoryStatus.RUNNING)
-    full_text = joined_text(story.id) if live else story.text
+    if live:
+        full_text, last_seq = saved_text(story.id)
+    else:
+        full_text, last_seq = story.text, next_seq(story.id) - 1
     title, body = split_title(full_text)
 
     def seconds(a: Any, b: Any) -> float | None:
@@ -227,7 +230,7 @@ def story_view(story: Story) -> dict[str, Any]:
         "text": full_text,
         "body": body,
         "queue_position": queue_position(story),
-        "last_seq": next_seq(story.id) - 1,
+        "last_seq": last_seq,
         "queue_wait_seconds": seconds(story.queued_at, story.started_at),
         "first_text_seconds": seconds(story.started_at, story.first_text_at),
         "duration_seconds": seconds(story.started_at, story.finished_at),
