@@ -28,6 +28,9 @@ class LocalEngineConfig(BaseModel):
     model_path: str | None = None
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
     n_ctx: int = Field(default=2048, ge=256, le=131072)
+    # CPU priority of the generating threads (Linux): above 0 the web server's
+    # short tasks go first, which keeps it responsive while a story is written.
+    niceness: int = Field(default=5, ge=0, le=19)
 
 
 class OpenAIEngineConfig(BaseModel):
@@ -98,6 +101,7 @@ def _build_local(name: str, config: LocalEngineConfig, model_path_env: str | Non
         name=name,
         languages=config.languages,
         n_ctx=config.n_ctx,
+        niceness=config.niceness,
     )
 
 

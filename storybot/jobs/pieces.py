@@ -35,6 +35,11 @@ class PieceWriter:
         self._buffer: list[str] = []
         self._last_flush = 0.0
 
+    @property
+    def pending(self) -> bool:
+        """Whether pieces wait in the buffer."""
+        return bool(self._buffer)
+
     def add(self, text: str) -> bool:
         """Buffer a piece; flush when due. Returns True when a cancel was requested."""
         if not text:

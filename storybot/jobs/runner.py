@@ -12,18 +12,19 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import cast
 
 from flask import Flask
 from sqlalchemy import func, select, update
 
 from storybot.database import write_intent
-from storybot.engines.base import EngineError, Finish, GenerationOptions
+from storybot.engines.base import EngineError, Finish, GenerationOptions, Message
 from storybot.engines.registry import UnknownEngine
 from storybot.extensions import db
 from storybot.jobs.notify import StoryBus
 from storybot.jobs.pieces import FLUSH_SECONDS, PieceWriter, next_seq
+from storybot.jobs.pump import END, Failure, Pump
 from storybot.models import Story, StoryStatus, utcnow
 from storybot.observability import generation_metrics as metrics
 from storybot.observability.tracing import current_trace_id
@@ -34,6 +35,19 @@ log = logging.getLogger(__name__)
 IDLE_POLL_SECONDS = 5.0
 CANCEL_CHECK_SECONDS = 0.25
 CANCEL_GRACE_SECONDS = 0.75
+INTERNAL_REASON = "Something went wrong on the server while writing; the text so far is kept."
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What writing a claimed story needs, read in the claim's transaction."""
+
+    story_id: int
+    engine: str
+    messages: list[Message]
+    options: GenerationOptions
+    trace_id: str | None
+    next_seq: int
 
 
 class StoryRunner:
@@ -91,75 +105,91 @@ class StoryRunner:
             event.set()
 
     def _work(self) -> None:
+        pump = Pump(f"{threading.current_thread().name}-pump")
         while not self._stopping:
             with self._wake:
                 self._pending = False
             with self.app.app_context():
                 try:
-                    claimed = self._claim_next()
+                    job = self._claim_next()
                 except Exception:
                     log.exception("the story runner could not read the queue")
-                    claimed = None
-                if claimed is not None:
-                    self._run(claimed)
+                    job = None
+                if job is not None:
+                    try:
+                        pump_free = self._run(job, pump)
+                    except Exception:  # a bug outside _run's own handling: keep the worker
+                        log.exception("story %s: the runner failed", job.story_id)
+                        db.session.rollback()
+                        story_finish.fail(job.story_id, "internal", INTERNAL_REASON)
+                        pump_free = False
+                    if not pump_free:
+                        pump.retire()  # left behind in an engine that would not stop
+                        pump = Pump(f"{threading.current_thread().name}-pump")
                     continue
             with self._wake:
                 if not self._stopping and not self._pending:
                     self._wake.wait(IDLE_POLL_SECONDS)
+        pump.retire()
 
-    def _claim_next(self) -> int | None:
-        """Switch the oldest queued story to running; its id, or None when none waits."""
+    def _claim_next(self) -> _Job | None:
+        """Switch the oldest queued story to running; what writing it needs, or None."""
         with write_intent():
-            story_id = db.session.scalar(
-                select(Story.id)
+            story = db.session.scalar(
+                select(Story)
                 .where(Story.status == StoryStatus.QUEUED)
                 .order_by(Story.id)
                 .limit(1)
                 .with_for_update(skip_locked=True)
             )
-            if story_id is None:
+            if story is None:
                 db.session.rollback()
                 metrics.QUEUE_DEPTH.set(0)
                 return None
             claimed = db.session.execute(
                 update(Story)
-                .where(Story.id == story_id, Story.status == StoryStatus.QUEUED)
+                .where(Story.id == story.id, Story.status == StoryStatus.QUEUED)
                 .values(status=StoryStatus.RUNNING, started_at=utcnow(), updated_at=utcnow())
             )
-            waiting = db.session.scalar(
-                select(func.count()).where(Story.status == StoryStatus.QUEUED)
+            job = _Job(
+                story_id=story.id,
+                engine=story.engine,
+                messages=cast(list[Message], list(story.messages)),
+                options=GenerationOptions(**story.request.get("options", {})),
+                trace_id=story.trace_id,
+                next_seq=next_seq(story.id),
             )
             db.session.commit()
-        metrics.QUEUE_DEPTH.set(waiting or 0)
         if not getattr(claimed, "rowcount", 1):
             return None
-        self.bus.publish(story_id)
-        return story_id
+        self.bus.publish(job.story_id)
+        return job
 
-    def _run(self, story_id: int) -> None:
-        story = db.session.get(Story, story_id)
-        if story is None:
-            return
-        token = current_trace_id.set(story.trace_id)
+    def _run(self, job: _Job, pump: Pump) -> bool:
+        """Write one claimed story. False when its engine would not stop and keeps the pump.
+
+        The engine starts before anything that can wait (the log line, the
+        queue's depth): the first words are what a reader is waiting for.
+        """
+        story_id, engine_name = job.story_id, job.engine
+        token = current_trace_id.set(job.trace_id)
         cancel = threading.Event()
         self._cancel_events[story_id] = cancel
-        engine_name = story.engine
         metrics.IN_FLIGHT.labels(engine_name).inc()
         started = time.monotonic()
-        writer = PieceWriter(story_id, next_seq(story_id), self.bus)
+        writer = PieceWriter(story_id, job.next_seq, self.bus)
+        pump_free = True
         try:
-            log.info("story %s: writing with engine %s", story_id, engine_name)
             try:
                 engine = engine_service.registry().get(engine_name)
             except UnknownEngine as exc:
                 raise EngineError("unavailable", f"{exc} Choose another engine.") from exc
-            options = GenerationOptions(**story.request.get("options", {}))
-            messages: list[Any] = list(story.messages)
-            cancelled = story.cancel_requested
             db.session.commit()  # end the read transaction before a long generation
-            if cancelled:
-                cancel.set()
-            finish = self._consume(engine.stream(messages, options, cancel), writer, cancel)
+            items: queue.SimpleQueue[object] = queue.SimpleQueue()
+            pump.feed(engine.stream(job.messages, job.options, cancel), items)
+            log.info("story %s: writing with engine %s", story_id, engine_name)
+            self._update_queue_depth()
+            finish, pump_free = self._consume(items, writer, cancel)
             if finish is None:
                 raise EngineError("interrupted", "The model stopped before the story was finished.")
             if writer.first_text_after is not None:
@@ -191,54 +221,55 @@ class StoryRunner:
             self._save_partial(writer)
             metrics.FAILURES.labels(engine_name, "internal").inc()
             log.exception("story %s failed unexpectedly", story_id)
-            story_finish.fail(
-                story_id,
-                "internal",
-                "Something went wrong on the server while writing; the text so far is kept.",
-            )
+            story_finish.fail(story_id, "internal", INTERNAL_REASON)
         finally:
             metrics.IN_FLIGHT.labels(engine_name).dec()
             self._cancel_events.pop(story_id, None)
             self.bus.publish(story_id)
             current_trace_id.reset(token)
+        return pump_free
+
+    @staticmethod
+    def _update_queue_depth() -> None:
+        waiting = db.session.scalar(select(func.count()).where(Story.status == StoryStatus.QUEUED))
+        db.session.commit()
+        metrics.QUEUE_DEPTH.set(waiting or 0)
 
     @staticmethod
     def _consume(
-        stream: Iterator[str | Finish], writer: PieceWriter, cancel: threading.Event
-    ) -> Finish | None:
-        """Save the stream's pieces as they come; return its Finish (None if it had none).
+        items: queue.SimpleQueue[object], writer: PieceWriter, cancel: threading.Event
+    ) -> tuple[Finish | None, bool]:
+        """Save the pieces the pump reads as they come.
 
-        The engine is read in a pump thread so that saving never waits for the
-        next token: buffered pieces are flushed after ``FLUSH_SECONDS`` even
-        while the model pauses, and the cancel flag is checked at least every
+        Returns the stream's Finish (None if it had none), and whether the
+        pump is free again. Saving never waits for the next token: buffered
+        pieces are flushed after ``FLUSH_SECONDS`` even while the model
+        pauses, and the cancel flag is checked at least every
         ``CANCEL_CHECK_SECONDS``. A cancelled engine that does not stop within
-        ``CANCEL_GRACE_SECONDS`` is left behind, and the story ends cancelled.
+        ``CANCEL_GRACE_SECONDS`` is left behind with its pump, and the story
+        ends cancelled.
         """
-        items: queue.Queue[object] = queue.Queue()
-        pump = threading.Thread(
-            target=_pump, args=(stream, items), name="storybot-engine-pump", daemon=True
-        )
-        pump.start()
         cancelled_at: float | None = None
         last_check = time.monotonic()
         while True:
             try:
-                item = items.get(timeout=FLUSH_SECONDS)
+                # Wake for buffered text when it is due, else only to check the flag.
+                item = items.get(timeout=FLUSH_SECONDS if writer.pending else CANCEL_CHECK_SECONDS)
             except queue.Empty:
                 item = None
             if isinstance(item, Finish):
                 writer.flush()
-                return item
-            if item is _END:
+                return item, True
+            if item is END:
                 writer.flush()
-                return None
-            if isinstance(item, _Failure):
+                return None, True
+            if isinstance(item, Failure):
                 writer.flush()
                 raise item.error
             if isinstance(item, str) and writer.add(item):
                 cancel.set()
             now = time.monotonic()
-            if item is None or now - last_check >= CANCEL_CHECK_SECONDS:
+            if (item is None and writer.pending) or now - last_check >= CANCEL_CHECK_SECONDS:
                 last_check = now
                 if writer.flush():
                     cancel.set()
@@ -246,7 +277,7 @@ class StoryRunner:
                 cancelled_at = cancelled_at or now
                 if now - cancelled_at > CANCEL_GRACE_SECONDS:
                     writer.flush()
-                    return Finish("cancelled", 0, writer.pieces_written)
+                    return Finish("cancelled", 0, writer.pieces_written), False
 
     @staticmethod
     def _save_partial(writer: PieceWriter) -> None:
@@ -255,29 +286,3 @@ class StoryRunner:
         except Exception:
             db.session.rollback()
             log.exception("story %s: could not save the last pieces", writer.story_id)
-
-
-_END = object()
-
-
-class _Failure:
-    """An exception raised by the engine, carried across the pump's queue."""
-
-    def __init__(self, error: BaseException) -> None:
-        self.error = error
-
-
-def _pump(stream: Iterator[str | Finish], items: queue.Queue[object]) -> None:
-    """Read an engine's stream into a queue: pieces, its Finish, or its failure, then END."""
-    try:
-        for item in stream:
-            items.put(item)
-            if isinstance(item, Finish):
-                break
-    except BaseException as exc:  # carried to the worker, which decides
-        items.put(_Failure(exc))
-    finally:
-        close = getattr(stream, "close", None)
-        if close is not None:
-            close()
-        items.put(_END)

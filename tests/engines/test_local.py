@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -300,3 +301,37 @@ def test_real_model_prompt_too_long_is_a_bad_request() -> None:
 
     assert info.value.code == "bad_request"
     assert "too long" in info.value.reason
+
+
+def _nice_threads() -> dict[int, int]:
+    """This process's threads and their niceness (Linux /proc)."""
+    found = {}
+    for stat in Path("/proc/self/task").glob("*/stat"):
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        found[int(stat.parent.name)] = int(fields[16])  # field 19 of stat: nice
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="thread priorities on Linux")
+def test_real_model_generates_below_the_server_priority() -> None:
+    engine = LocalEngine(niceness=7)
+    engine.load()
+    seen: dict[str, Any] = {}
+
+    def story_thread() -> None:
+        seen["finish"] = generate(engine, GenerationOptions(max_tokens=8, seed=3))[1]
+        threads = _nice_threads()
+        seen["own"] = threads[threading.get_native_id()]
+        seen["at_7"] = sum(nice == 7 for nice in threads.values())
+
+    before = _nice_threads()[threading.get_native_id()]
+    thread = threading.Thread(target=story_thread)
+    thread.start()
+    thread.join(60)
+
+    assert seen["finish"].completion_tokens > 0
+    assert seen["own"] == 7  # the generating thread
+    assert _nice_threads()[threading.get_native_id()] == before  # not the other threads
+    if (os.cpu_count() or 1) > 1:  # llama.cpp's worker threads inherit it
+        assert seen["at_7"] >= 2
