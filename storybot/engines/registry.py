@@ -155,6 +155,7 @@ class EngineRegistry:
         self._configs: dict[str, EngineConfig] = {}
         self._model_path_env = str(model_path) if model_path else None
         self._built: dict[str, _Built] = {}
+        self._raw: dict[str, Any] | None = None  # the configuration last given, as given
         self.configure(configs if configs is not None else default_configs())
 
     def register_factory(self, kind: str, factory: EngineFactory) -> None:
@@ -179,8 +180,11 @@ class EngineRegistry:
         ``model_path_env`` updates the STORYBOT_MODEL_PATH value; "keep" (the
         default) keeps the one given before.
         """
+        if model_path_env == "keep" and configs == self._raw:
+            return  # the same configuration as last time: nothing to parse or rebuild
         parsed = parse_engine_configs(configs)
         with self._lock:
+            self._raw = dict(configs)
             if model_path_env != "keep":
                 self._model_path_env = str(model_path_env) if model_path_env else None
             self._configs = parsed

@@ -12,6 +12,7 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import cast
 
@@ -39,8 +40,8 @@ INTERNAL_REASON = "Something went wrong on the server while writing; the text so
 
 
 @dataclass(frozen=True)
-class _Job:
-    """What writing a claimed story needs, read in the claim's transaction."""
+class Job:
+    """What writing a story needs, read when the story becomes ``running``."""
 
     story_id: int
     engine: str
@@ -48,6 +49,18 @@ class _Job:
     options: GenerationOptions
     trace_id: str | None
     next_seq: int
+
+    @classmethod
+    def of(cls, story: Story, next_seq: int) -> Job:
+        """The job of a story (before its transaction ends: no reload)."""
+        return cls(
+            story_id=story.id,
+            engine=story.engine,
+            messages=cast(list[Message], list(story.messages)),
+            options=GenerationOptions(**story.request.get("options", {})),
+            trace_id=story.trace_id,
+            next_seq=next_seq,
+        )
 
 
 class StoryRunner:
@@ -61,6 +74,9 @@ class StoryRunner:
         self._threads: list[threading.Thread] = []
         self._stopping = False
         self._pending = False  # a story was queued since a worker last looked
+        self._idle = 0  # workers waiting for work
+        self._reserved = 0  # idle workers promised to a story about to be handed over
+        self._handed: deque[Job] = deque()
         self._cancel_events: dict[int, threading.Event] = {}
         self._lock = threading.Lock()
 
@@ -98,6 +114,39 @@ class StoryRunner:
             self._pending = True
             self._wake.notify_all()
 
+    @property
+    def idle_workers(self) -> int:
+        """How many workers are waiting for a story right now."""
+        with self._wake:
+            return self._idle
+
+    def reserve(self) -> bool:
+        """Promise an idle worker to a story that is about to start at once.
+
+        True when one was free: create the story ``running`` and pass it to
+        :meth:`hand_over`, or call :meth:`release` if it is not created. A
+        story that starts this way skips the queue's round trip through the
+        database, which was most of what Storybot added before a first word.
+        """
+        with self._wake:
+            if self._stopping or self._idle - self._reserved <= 0:
+                return False
+            self._reserved += 1
+            return True
+
+    def hand_over(self, job: Job) -> None:
+        """Give a reserved worker its story (already saved as ``running``)."""
+        with self._wake:
+            self._reserved -= 1
+            self._handed.append(job)
+            self._wake.notify_all()
+
+    def release(self) -> None:
+        """Give back a reservation whose story was not created."""
+        with self._wake:
+            self._reserved -= 1
+            self._wake.notify_all()
+
     def cancel_local(self, story_id: int) -> None:
         """Stop a story this process is writing, at once (the database flag is set too)."""
         event = self._cancel_events.get(story_id)
@@ -109,9 +158,13 @@ class StoryRunner:
         while not self._stopping:
             with self._wake:
                 self._pending = False
+                job = self._handed.popleft() if self._handed else None
+                promised = self._reserved > 0
             with self.app.app_context():
                 try:
-                    job = self._claim_next()
+                    # A worker promised to a story coming by hand does not take
+                    # another from the queue meanwhile.
+                    job = job or (None if promised else self._claim_next())
                 except Exception:
                     log.exception("the story runner could not read the queue")
                     job = None
@@ -128,11 +181,15 @@ class StoryRunner:
                         pump = Pump(f"{threading.current_thread().name}-pump")
                     continue
             with self._wake:
-                if not self._stopping and not self._pending:
-                    self._wake.wait(IDLE_POLL_SECONDS)
+                if not (self._stopping or self._pending or self._handed):
+                    self._idle += 1
+                    try:
+                        self._wake.wait(IDLE_POLL_SECONDS)
+                    finally:
+                        self._idle -= 1
         pump.retire()
 
-    def _claim_next(self) -> _Job | None:
+    def _claim_next(self) -> Job | None:
         """Switch the oldest queued story to running; what writing it needs, or None."""
         with write_intent():
             story = db.session.scalar(
@@ -151,21 +208,14 @@ class StoryRunner:
                 .where(Story.id == story.id, Story.status == StoryStatus.QUEUED)
                 .values(status=StoryStatus.RUNNING, started_at=utcnow(), updated_at=utcnow())
             )
-            job = _Job(
-                story_id=story.id,
-                engine=story.engine,
-                messages=cast(list[Message], list(story.messages)),
-                options=GenerationOptions(**story.request.get("options", {})),
-                trace_id=story.trace_id,
-                next_seq=next_seq(story.id),
-            )
+            job = Job.of(story, next_seq(story.id))
             db.session.commit()
         if not getattr(claimed, "rowcount", 1):
             return None
         self.bus.publish(job.story_id)
         return job
 
-    def _run(self, job: _Job, pump: Pump) -> bool:
+    def _run(self, job: Job, pump: Pump) -> bool:
         """Write one claimed story. False when its engine would not stop and keeps the pump.
 
         The engine starts before anything that can wait (the log line, the

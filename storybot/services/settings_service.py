@@ -27,7 +27,7 @@ EXAMPLES_FILE = Path(__file__).resolve().parent.parent / "data" / "example_promp
 class RuntimeSettings(BaseModel):
     """Every runtime setting with its default."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     engines: dict[str, EngineConfig] = Field(
         default_factory=default_configs,
@@ -103,13 +103,32 @@ def bootstrap_database() -> None:
         insert_example_prompts()
 
 
+_last_read: tuple[list[tuple[str, Any]], RuntimeSettings] | None = None
+
+
 def get_settings() -> RuntimeSettings:
-    """The current runtime settings; stored values over defaults."""
+    """The current runtime settings; stored values over defaults.
+
+    The rows are read every time (another process may have changed them);
+    they are validated again only when they differ from the last ones read.
+    """
+    global _last_read
+    query = select(Setting.key, Setting.value).order_by(Setting.key)
+    rows = [(row.key, row.value) for row in db.session.execute(query)]
+    last = _last_read
+    if last is not None and last[0] == rows:
+        return last[1]
+    settings = _validate(rows)
+    _last_read = (rows, settings)
+    return settings
+
+
+def _validate(rows: list[tuple[str, Any]]) -> RuntimeSettings:
     values: dict[str, Any] = RuntimeSettings().model_dump(mode="json")
     known = set(values)
-    for row in db.session.scalars(select(Setting)):
-        if row.key in known:
-            values[row.key] = row.value
+    for key, value in rows:
+        if key in known:
+            values[key] = value
     try:
         return RuntimeSettings.model_validate(values)
     except ValidationError:

@@ -11,6 +11,7 @@ from storybot.database import write_intent
 from storybot.errors import ApiError, InvalidInput, NotFound
 from storybot.extensions import db
 from storybot.jobs.pieces import joined_text, next_seq, saved_text
+from storybot.jobs.runner import Job
 from storybot.models import Profile, Prompt, Story, StoryPiece, StoryStatus, utcnow
 from storybot.schemas.stories import StoryCreate, StoryListQuery, StoryUpdate
 from storybot.services import engine_service
@@ -49,7 +50,8 @@ def _reader(profile: Profile | None) -> dict[str, Any] | None:
     }
 
 
-def _check_queue_room() -> None:
+def _check_queue_room() -> int:
+    """The number of stories waiting; 429 when the queue is full."""
     limit = get_settings().max_queued_stories
     waiting = db.session.scalar(select(func.count()).where(Story.status == StoryStatus.QUEUED))
     if (waiting or 0) >= limit:
@@ -59,6 +61,30 @@ def _check_queue_room() -> None:
             f"{waiting} stories are already waiting to be written; try again in a minute.",
             headers={"Retry-After": "30"},
         )
+    return waiting or 0
+
+
+def _submit(story: Story, waiting: int) -> None:
+    """Save a new story and have it written: at once when a worker is free and
+    nothing waits before it, else through the queue."""
+    story_runner = runner()
+    direct = waiting == 0 and story_runner.reserve()
+    try:
+        if direct:
+            story.status = StoryStatus.RUNNING
+            story.queued_at = story.started_at = utcnow()
+        db.session.add(story)
+        db.session.flush()
+        job = Job.of(story, next_seq=1) if direct else None
+        db.session.commit()
+    except BaseException:
+        if direct:
+            story_runner.release()
+        raise
+    if job is not None:
+        story_runner.hand_over(job)
+    else:
+        story_runner.wake()
 
 
 def start(request: StoryCreate, *, trace_id: str | None) -> Story:
@@ -98,7 +124,7 @@ def start(request: StoryCreate, *, trace_id: str | None) -> Story:
         tone=tone,
         moral=request.moral,
     )
-    _check_queue_room()
+    waiting = _check_queue_room()
     story = Story(
         profile_id=profile.id if profile else None,
         prompt_id=prompt.id if prompt else None,
@@ -117,9 +143,7 @@ def start(request: StoryCreate, *, trace_id: str | None) -> Story:
             "options": {"max_tokens": composition.max_tokens},
         },
     )
-    db.session.add(story)
-    db.session.commit()
-    runner().wake()
+    _submit(story, waiting)
     return story
 
 
@@ -134,7 +158,7 @@ def regenerate(story_id: int, *, trace_id: str | None) -> Story:
     """A new story from the same inputs (the same composed messages and engine)."""
     original = get_story(story_id)
     engine = engine_service.engine_for_language(original.engine, original.language)
-    _check_queue_room()
+    waiting = _check_queue_room()
     story = Story(
         profile_id=original.profile_id,
         prompt_id=original.prompt_id,
@@ -146,9 +170,7 @@ def regenerate(story_id: int, *, trace_id: str | None) -> Story:
         messages=list(original.request.get("first_messages", original.messages)),
         request={**original.request, "regenerated_from": original.id},
     )
-    db.session.add(story)
-    db.session.commit()
-    runner().wake()
+    _submit(story, waiting)
     return story
 
 

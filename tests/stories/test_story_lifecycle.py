@@ -132,6 +132,31 @@ def test_status_events_tell_the_queue_position(
     assert read_events(client, second["id"])[-1].event == "done"
 
 
+def test_an_idle_runner_starts_a_story_at_once_a_busy_one_queues_it(
+    client: FlaskClient, fake_engine: FakeEngine
+) -> None:
+    runner = client.application.extensions["storybot.runner"]
+    fake_engine.enqueue(PIECES)
+    wait_for(client, ask(client)["id"], "done")  # starts the runner's workers
+    deadline = time.monotonic() + 5
+    while runner.idle_workers == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+    fake_engine.enqueue(PIECES, pause_after=1)
+    first = ask(client)
+    assert first["status"] == "running"  # no trip through the queue
+    assert first["queue_position"] is None
+    assert first["queue_wait_seconds"] == 0
+    second = ask(client)
+    assert second["status"] == "queued"
+    assert second["queue_position"] == 1
+    fake_engine.enqueue(PIECES)
+    fake_engine.release()
+    assert read_events(client, first["id"])[-1].event == "done"
+    assert read_events(client, second["id"])[-1].event == "done"
+    assert joined(read_events(client, second["id"])) == "".join(PIECES)
+
+
 def test_cancel_mid_story_keeps_the_text(client: FlaskClient, fake_engine: FakeEngine) -> None:
     fake_engine.enqueue(PIECES, pause_after=2)
     story = ask(client)
