@@ -88,7 +88,7 @@ def story_events(path: StoryPath, query: EventsQuery) -> Response:
     """Server-Sent Events: the saved text after ``Last-Event-ID`` (or ``?after=``), then
     new text as it is written, ``status`` events, and one final event named after the
     final status (``done``, ``failed``, ``cancelled``, ``interrupted``)."""
-    story_service.get_story(path.story_id)  # 404 before the stream starts
+    story_service.ensure_exists(path.story_id)  # 404 before the stream starts
     after = query.after
     header = request.headers.get("Last-Event-ID")
     if header:

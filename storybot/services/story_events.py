@@ -103,8 +103,10 @@ def _read(app: Flask, story_id: int, after: int) -> Read:
 
     with app.app_context():
         try:
-            story = db.session.get(Story, story_id)
-            if story is None:
+            row = db.session.execute(
+                select(Story.status, Story.id).where(Story.id == story_id)
+            ).one_or_none()
+            if row is None:
                 return [], {"status": "deleted"}
             pieces = db.session.execute(
                 select(StoryPiece.seq, StoryPiece.text)
@@ -112,12 +114,12 @@ def _read(app: Flask, story_id: int, after: int) -> Read:
                 .order_by(StoryPiece.seq)
                 .limit(PIECES_PER_READ)
             ).all()
-            state: dict[str, Any] = {
-                "status": story.status.value,
-                "queue_position": queue_position(story),
-            }
-            if story.status.is_final and len(pieces) < PIECES_PER_READ:
-                view = story_view(story)
+            status: StoryStatus = row.status
+            state: dict[str, Any] = {"status": status.value, "queue_position": None}
+            if status == StoryStatus.QUEUED:
+                state["queue_position"] = queue_position(story_id)
+            if status.is_final and len(pieces) < PIECES_PER_READ:
+                view = story_view(db.session.get_one(Story, story_id))
                 state["final"] = {
                     k: view[k]
                     for k in (

@@ -36,6 +36,12 @@ def get_story(story_id: int) -> Story:
     return story
 
 
+def ensure_exists(story_id: int) -> None:
+    """:class:`NotFound` unless the story exists (reads nothing else)."""
+    if db.session.scalar(select(Story.id).where(Story.id == story_id)) is None:
+        raise NotFound("story", story_id)
+
+
 def _reader(profile: Profile | None) -> dict[str, Any] | None:
     if profile is None:
         return None
@@ -218,15 +224,13 @@ def cancel(story_id: int) -> Story:
     return story
 
 
-def queue_position(story: Story) -> int | None:
+def queue_position(story_id: int) -> int:
     """How many stories are ahead of a queued one (running ones included)."""
-    if story.status != StoryStatus.QUEUED:
-        return None
     ahead = db.session.scalar(
         select(func.count()).where(
             or_(
                 Story.status == StoryStatus.RUNNING,
-                (Story.status == StoryStatus.QUEUED) & (Story.id < story.id),
+                (Story.status == StoryStatus.QUEUED) & (Story.id < story_id),
             )
         )
     )
@@ -251,7 +255,9 @@ def story_view(story: Story) -> dict[str, Any]:
         "title": story.title or title or "",
         "text": full_text,
         "body": body,
-        "queue_position": queue_position(story),
+        "queue_position": (
+            queue_position(story.id) if story.status == StoryStatus.QUEUED else None
+        ),
         "last_seq": last_seq,
         "queue_wait_seconds": seconds(story.queued_at, story.started_at),
         "first_text_seconds": seconds(story.started_at, story.first_text_at),
