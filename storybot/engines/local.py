@@ -205,20 +205,22 @@ def generation_threads() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-DEFAULT_NICENESS = 5
+DEFAULT_NICENESS = 0
 _thread_niceness = threading.local()
 
 
 def yield_cpu_to_the_server(niceness: int) -> None:
     """Give the calling thread, which is about to generate, a lower CPU priority (Linux).
 
-    llama.cpp keeps every core busy while it writes, so on a small machine
-    the web server's short tasks (saving and sending the first words,
-    answering requests) waited for a time slice: the first words reached the
-    reader 3-6 ms later on 2 cores. At niceness 5 they run at once and the
-    model takes the rest. llama.cpp's worker threads are created by the
-    generating thread and inherit its priority. Niceness can only be raised
-    without privileges, so a thread keeps the highest it was given.
+    llama.cpp keeps every core busy while it writes, so the web server's
+    short tasks (saving and sending words, answering requests) wait for a
+    time slice; with a niceness above 0 they go first and the model takes the
+    rest. Measured on 2 cores, niceness 5 did not change the time to the
+    first words beyond the noise (docs/performance.md), and it slows the
+    model when other programs are busy, so the default is 0. llama.cpp's
+    worker threads are created by the generating thread and inherit its
+    priority. Niceness can only be raised without privileges, so a thread
+    keeps the highest it was given.
     """
     if niceness <= 0 or not sys.platform.startswith("linux"):
         return

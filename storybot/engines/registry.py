@@ -29,8 +29,8 @@ class LocalEngineConfig(BaseModel):
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
     n_ctx: int = Field(default=2048, ge=256, le=131072)
     # CPU priority of the generating threads (Linux): above 0 the web server's
-    # short tasks go first, which keeps it responsive while a story is written.
-    niceness: int = Field(default=5, ge=0, le=19)
+    # short tasks go first while a story is written, at the model's expense.
+    niceness: int = Field(default=0, ge=0, le=19)
 
 
 class OpenAIEngineConfig(BaseModel):
