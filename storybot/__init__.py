@@ -78,8 +78,12 @@ def _init_generation(app: OpenAPI, settings: Settings) -> None:
     from storybot.engines.registry import EngineRegistry
     from storybot.jobs.notify import StoryBus
     from storybot.jobs.runner import StoryRunner
+    from storybot.services.stream_gate import StreamGate, default_stream_limit
 
     bus = StoryBus()
     app.extensions["storybot.engines"] = EngineRegistry(model_path=settings.model_path)
     app.extensions["storybot.bus"] = bus
     app.extensions["storybot.runner"] = StoryRunner(app, bus, workers=settings.generation_workers)
+    app.extensions["storybot.streams"] = StreamGate(
+        settings.max_streams or default_stream_limit(settings.threads)
+    )

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=5000, ge=1, le=65535)
     threads: int = Field(default=600, ge=1, le=2000)
+    # Open story streams allowed at once; None: the threads minus a tenth (at least 8).
+    max_streams: int | None = Field(default=None, ge=1)
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
     )

@@ -8,7 +8,7 @@ from flask import Response, current_app, g, request, url_for
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
-from storybot.errors import InvalidInput
+from storybot.errors import ApiError, InvalidInput
 from storybot.schemas.stories import (
     EventsQuery,
     ExportQuery,
@@ -23,6 +23,8 @@ from storybot.schemas.stories import (
 from storybot.services import story_export, story_service
 from storybot.services.composition import split_title
 from storybot.services.story_events import follow
+
+STREAM_RETRY_SECONDS = 5  # the Retry-After of a refused event stream
 
 bp = APIBlueprint("stories", __name__, url_prefix="/api/stories", abp_tags=[Tag(name="stories")])
 
@@ -95,6 +97,15 @@ def story_events(path: StoryPath, query: EventsQuery) -> Response:
         if not header.isdigit():
             raise InvalidInput("Last-Event-ID must be a piece number.")
         after = int(header)
+    gate = current_app.extensions["storybot.streams"]
+    if not gate.enter():
+        raise ApiError(
+            503,
+            "too_many_streams",
+            f"The server is following {gate.limit} stories for readers already; "
+            "it will take this one in a few seconds.",
+            headers={"Retry-After": str(STREAM_RETRY_SECONDS)},
+        )
     stream = follow(
         current_app._get_current_object(),  # type: ignore[attr-defined]
         current_app.extensions["storybot.bus"],
@@ -102,7 +113,7 @@ def story_events(path: StoryPath, query: EventsQuery) -> Response:
         after or 0,
     )
     return Response(
-        stream,
+        gate.counted(stream),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -21,6 +21,11 @@ TOKENS_PER_SECOND = Histogram(
     ["engine"],
     buckets=(1, 2, 5, 10, 20, 35, 50, 75, 100, 150, 200, 300),
 )
+OPEN_STREAMS = Gauge(
+    "storybot_story_streams_open",
+    "Story event streams open now (each holds a server thread).",
+    multiprocess_mode="livesum",
+)
 IN_FLIGHT = Gauge(
     "storybot_generations_in_flight",
     "Generations running now.",

@@ -52,6 +52,12 @@ export class ScriptedEventSource {
     for (const listener of this.listeners.get(type) ?? []) listener(event);
   }
 
+  /** The server refused the stream (a 503, say): EventSource closes and reports an error. */
+  refuse(): void {
+    this.readyState = ScriptedEventSource.CLOSED;
+    for (const listener of this.listeners.get('error') ?? []) listener(new MessageEvent('error'));
+  }
+
   static latest(): ScriptedEventSource {
     const source = ScriptedEventSource.instances.at(-1);
     if (!source) throw new Error('no EventSource was opened');

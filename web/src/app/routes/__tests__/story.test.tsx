@@ -1,5 +1,6 @@
 import { act, screen, waitFor } from '@testing-library/react';
 
+import { RECONNECT_MS } from '@/features/stories/hooks/use-story-stream';
 import { ScriptedEventSource } from '@/testing/event-source';
 import { storiesDb } from '@/testing/mocks/handlers/stories';
 import { speech } from '@/testing/speech';
@@ -60,6 +61,31 @@ describe('the story page', () => {
     });
     expect(screen.getByTestId('story-text')).toHaveTextContent(/^The moon smiled\.$/);
     expect(screen.getByRole('heading', { level: 1, name: 'Moon' })).toBeInTheDocument();
+  });
+
+  it('reconnects from the last piece shown when the server refuses the stream', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      storiesDb.add({ id: 8, status: 'running', queue_position: null, text: 'Title: Owl\nOnce ', last_seq: 2 });
+      renderApp('/stories/8');
+      const first = await openStream();
+      act(() => first.emit('text', { text: 'upon ' }, 3));
+      act(() => first.refuse()); // 503: too many streams open on the server
+      expect(status()).toHaveTextContent('Many readers are following stories right now');
+      expect(ScriptedEventSource.instances).toHaveLength(1);
+
+      act(() => {
+        vi.advanceTimersByTime(RECONNECT_MS);
+      });
+      const second = ScriptedEventSource.latest();
+      expect(second).not.toBe(first);
+      expect(second.after).toBe('3');
+      act(() => second.emit('text', { text: 'a time.' }, 4));
+      expect(status()).toHaveTextContent('Writing…');
+      expect(screen.getByTestId('story-text')).toHaveTextContent(/^Once upon a time\.$/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('opens no stream for a finished story', async () => {

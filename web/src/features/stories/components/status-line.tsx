@@ -15,6 +15,7 @@ export function StatusLine({ live }: { live: LiveStory }) {
   } else {
     message = t(`stories.status.${live.status}`);
   }
+  if (working && live.reconnecting) message = t('stories.status.reconnecting');
   return (
     <Group gap="xs" role="status" aria-live="polite" data-testid="story-status" data-status={live.status}>
       {working && <Loader size="xs" type="dots" aria-hidden />}

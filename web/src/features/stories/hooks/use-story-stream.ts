@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 import { apiUrl } from '@/lib/api-client';
 import { FINAL_STATUSES, isFinalStatus, type FinalEventData, type Story, type StoryStatus } from '@/types/stories';
@@ -11,7 +11,12 @@ export type LiveStory = {
   lastSeq: number;
   title: string;
   failureReason: string | null;
+  /** The server refused or dropped the stream; the page reconnects shortly. */
+  reconnecting: boolean;
 };
+
+/** How long to wait before opening a stream the server refused (its Retry-After). */
+export const RECONNECT_MS = 5000;
 
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the event's documented shape
 function parse<T>(data: unknown): T | null {
@@ -25,7 +30,9 @@ function parse<T>(data: unknown): T | null {
 /**
  * The story as it is written: the saved text first, then every piece after
  * `last_seq` from the event stream (`?after=`), so nothing shows twice. The
- * EventSource is closed on the final event so that it never reconnects.
+ * EventSource is closed on the final event so that it never reconnects. One
+ * the server refused (503 when it follows too many stories) or closed early
+ * is opened again after {@link RECONNECT_MS}, from the last piece shown.
  */
 export function useStoryStream(initial: Story): LiveStory {
   const queryClient = useQueryClient();
@@ -36,51 +43,78 @@ export function useStoryStream(initial: Story): LiveStory {
     lastSeq: initial.last_seq,
     title: initial.title,
     failureReason: initial.failure_reason,
+    reconnecting: false,
   }));
+  const lastSeq = useRef(initial.last_seq);
 
   useEffect(() => {
     if (isFinalStatus(initial.status)) return undefined;
-    const source = new EventSource(apiUrl(`/stories/${initial.id}/events`, { after: initial.last_seq }));
+    lastSeq.current = initial.last_seq;
+    let source: EventSource | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let ended = false;
 
-    source.addEventListener('text', (event: MessageEvent) => {
-      const seq = Number(event.lastEventId);
-      const piece = parse<{ text?: string }>(event.data)?.text ?? '';
-      setLive((current) => {
-        if (Number.isFinite(seq) && event.lastEventId !== '' && seq <= current.lastSeq) return current; // seen already
-        return {
-          ...current,
-          status: current.status === 'queued' ? 'running' : current.status,
+    const open = () => {
+      const current = new EventSource(apiUrl(`/stories/${initial.id}/events`, { after: lastSeq.current }));
+      source = current;
+      const finish = () => {
+        ended = true;
+        current.close();
+      };
+      current.addEventListener('text', (event: MessageEvent) => {
+        const seq = Number(event.lastEventId);
+        const piece = parse<{ text?: string }>(event.data)?.text ?? '';
+        const numbered = Number.isFinite(seq) && event.lastEventId !== '';
+        if (numbered && seq <= lastSeq.current) return; // seen already
+        if (numbered) lastSeq.current = seq;
+        setLive((state) => ({
+          ...state,
+          status: state.status === 'queued' ? 'running' : state.status,
           queuePosition: null,
-          text: current.text + piece,
-          lastSeq: Number.isFinite(seq) && event.lastEventId !== '' ? seq : current.lastSeq,
-        };
-      });
-    });
-    source.addEventListener('status', (event: MessageEvent) => {
-      const data = parse<{ status?: StoryStatus; queue_position?: number | null }>(event.data);
-      if (!data?.status) return;
-      const status = data.status;
-      setLive((current) => ({ ...current, status, queuePosition: data.queue_position ?? null }));
-    });
-    for (const final of FINAL_STATUSES) {
-      source.addEventListener(final, (event: MessageEvent) => {
-        source.close();
-        const data = parse<FinalEventData>(event.data);
-        setLive((current) => ({
-          ...current,
-          status: final,
-          queuePosition: null,
-          title: data?.title ?? current.title,
-          failureReason: data?.failure_reason ?? null,
+          text: state.text + piece,
+          lastSeq: numbered ? seq : state.lastSeq,
+          reconnecting: false,
         }));
-        void queryClient.invalidateQueries({ queryKey: ['stories', 'list'] });
       });
-    }
-    source.addEventListener('deleted', () => {
-      source.close();
-      setLive((current) => ({ ...current, status: 'deleted' }));
-    });
-    return () => source.close();
+      current.addEventListener('status', (event: MessageEvent) => {
+        const data = parse<{ status?: StoryStatus; queue_position?: number | null }>(event.data);
+        if (!data?.status) return;
+        const status = data.status;
+        setLive((state) => ({ ...state, status, queuePosition: data.queue_position ?? null, reconnecting: false }));
+      });
+      for (const final of FINAL_STATUSES) {
+        current.addEventListener(final, (event: MessageEvent) => {
+          finish();
+          const data = parse<FinalEventData>(event.data);
+          setLive((state) => ({
+            ...state,
+            status: final,
+            queuePosition: null,
+            title: data?.title ?? state.title,
+            failureReason: data?.failure_reason ?? null,
+            reconnecting: false,
+          }));
+          void queryClient.invalidateQueries({ queryKey: ['stories', 'list'] });
+        });
+      }
+      current.addEventListener('deleted', () => {
+        finish();
+        setLive((state) => ({ ...state, status: 'deleted', reconnecting: false }));
+      });
+      current.addEventListener('error', () => {
+        // A dropped connection is retried by EventSource itself; a refused one is not.
+        if (ended || current.readyState !== EventSource.CLOSED) return;
+        setLive((state) => ({ ...state, reconnecting: true }));
+        retry = setTimeout(open, RECONNECT_MS);
+      });
+    };
+
+    open();
+    return () => {
+      ended = true;
+      clearTimeout(retry);
+      source?.close();
+    };
   }, [initial.id, initial.status, initial.last_seq, queryClient]);
 
   return live;
