@@ -1,8 +1,9 @@
-import { Button, Group, Modal, Text } from '@mantine/core';
+import { Button, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconTrash } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { notifySuccess } from '@/lib/notify';
 
 import { useDeletePrompt } from '../api/delete-prompt';
@@ -39,30 +40,16 @@ export function DeletePrompt({ promptId, name, onDeleted }: DeletePromptProps) {
       >
         {t('prompts.delete.button')}
       </Button>
-      <Modal
+      <ConfirmDialog
         opened={opened}
-        onClose={() => {
-          if (!deletePrompt.isPending) close();
-        }}
         title={t('prompts.delete.confirmTitle')}
-        closeButtonProps={{ 'aria-label': t('common.close') }}
-        centered
+        confirmLabel={t('prompts.delete.confirm')}
+        pending={deletePrompt.isPending}
+        onConfirm={() => deletePrompt.mutate({ promptId })}
+        onClose={close}
       >
         <Text size="sm">{t('prompts.delete.confirmBody', { name })}</Text>
-        <Group justify="flex-end" mt="lg">
-          {/* Focus starts on the safe choice. */}
-          <Button variant="default" onClick={close} disabled={deletePrompt.isPending} data-autofocus>
-            {t('common.cancel')}
-          </Button>
-          <Button
-            color="red.9"
-            loading={deletePrompt.isPending}
-            onClick={() => deletePrompt.mutate({ promptId })}
-          >
-            {t('prompts.delete.confirm')}
-          </Button>
-        </Group>
-      </Modal>
+      </ConfirmDialog>
     </>
   );
 }

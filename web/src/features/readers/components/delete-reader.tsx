@@ -1,9 +1,10 @@
-import { Button, Checkbox, Group, Modal, Text } from '@mantine/core';
+import { Button, Checkbox, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { notifySuccess } from '@/lib/notify';
 
 import { useDeleteReader } from '../api/delete-reader';
@@ -43,14 +44,13 @@ export function DeleteReader({ readerId, name, onDeleted }: DeleteReaderProps) {
       >
         {t('readers.delete.button')}
       </Button>
-      <Modal
+      <ConfirmDialog
         opened={opened}
-        onClose={() => {
-          if (!deleteReader.isPending) close();
-        }}
         title={t('readers.delete.confirmTitle', { name })}
-        closeButtonProps={{ 'aria-label': t('common.close') }}
-        centered
+        confirmLabel={deleteStories ? t('readers.delete.confirmWithStories') : t('readers.delete.confirm')}
+        pending={deleteReader.isPending}
+        onConfirm={() => deleteReader.mutate({ readerId, deleteStories })}
+        onClose={close}
       >
         <Text size="sm">{t('readers.delete.confirmBody', { name })}</Text>
         <Checkbox
@@ -61,19 +61,7 @@ export function DeleteReader({ readerId, name, onDeleted }: DeleteReaderProps) {
           onChange={(event) => setDeleteStories(event.currentTarget.checked)}
           disabled={deleteReader.isPending}
         />
-        <Group justify="flex-end" mt="lg">
-          <Button variant="default" onClick={close} disabled={deleteReader.isPending} data-autofocus>
-            {t('common.cancel')}
-          </Button>
-          <Button
-            color="red.9"
-            loading={deleteReader.isPending}
-            onClick={() => deleteReader.mutate({ readerId, deleteStories })}
-          >
-            {deleteStories ? t('readers.delete.confirmWithStories') : t('readers.delete.confirm')}
-          </Button>
-        </Group>
-      </Modal>
+      </ConfirmDialog>
     </>
   );
 }

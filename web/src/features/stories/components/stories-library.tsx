@@ -1,10 +1,11 @@
-import { ActionIcon, Anchor, Badge, Button, Chip, Group, Loader, Modal, Paper, Select, Stack, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Anchor, Badge, Button, Chip, Group, Loader, Paper, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconSearch, IconStarFilled, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { paths } from '@/config/paths';
 import { useStories } from '../api/get-stories';
 import { useReaders } from '../api/get-story-sources';
@@ -107,21 +108,16 @@ export function StoriesLibrary() {
           {t('stories.library.loadMore')}
         </Button>
       )}
-      <Modal opened={doomed !== null} onClose={() => setDoomed(null)} title={t('stories.library.deleteTitle')}>
-        <Text>{t('stories.library.deleteBody', { title: doomed?.title ?? '' })}</Text>
-        <Group justify="flex-end" mt="md">
-          <Button variant="default" onClick={() => setDoomed(null)}>
-            {t('common.cancel')}
-          </Button>
-          <Button
-            color="red"
-            loading={remove.isPending}
-            onClick={() => doomed && remove.mutate(doomed.id, { onSuccess: () => setDoomed(null) })}
-          >
-            {t('stories.library.delete')}
-          </Button>
-        </Group>
-      </Modal>
+      <ConfirmDialog
+        opened={doomed !== null}
+        title={t('stories.library.deleteTitle')}
+        confirmLabel={t('stories.library.delete')}
+        pending={remove.isPending}
+        onConfirm={() => doomed && remove.mutate(doomed.id, { onSuccess: () => setDoomed(null) })}
+        onClose={() => setDoomed(null)}
+      >
+        <Text size="sm">{t('stories.library.deleteBody', { title: doomed?.title ?? '' })}</Text>
+      </ConfirmDialog>
     </Stack>
   );
 }
