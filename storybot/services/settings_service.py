@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal, Self
 
+from flask import g, has_app_context
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy import select
 
@@ -109,9 +110,21 @@ _last_read: tuple[list[tuple[str, Any]], RuntimeSettings] | None = None
 def get_settings() -> RuntimeSettings:
     """The current runtime settings; stored values over defaults.
 
-    The rows are read every time (another process may have changed them);
-    they are validated again only when they differ from the last ones read.
+    Read once per app context (a request, or one story in the runner), so
+    that one piece of work sees one version of them. The rows are read from
+    the database each time (another process may have changed them) and
+    validated again only when they differ from the last ones read.
     """
+    if has_app_context() and "storybot_settings" in g:
+        cached: RuntimeSettings = g.storybot_settings
+        return cached
+    settings = _read_settings()
+    if has_app_context():
+        g.storybot_settings = settings
+    return settings
+
+
+def _read_settings() -> RuntimeSettings:
     global _last_read
     query = select(Setting.key, Setting.value).order_by(Setting.key)
     rows = [(row.key, row.value) for row in db.session.execute(query)]
@@ -163,4 +176,5 @@ def update_settings(patch: SettingsPatch) -> RuntimeSettings:
             row.value = json.loads(json.dumps(value))
             row.updated_at = utcnow()
     db.session.commit()
+    g.pop("storybot_settings", None)
     return get_settings()
