@@ -124,19 +124,23 @@ class LoadedModel:
         return len(self.llama.tokenize(text, add_bos=not formatted.added_special, special=True))
 
 
-_MODELS: dict[tuple[Path, int], LoadedModel] = {}
+_MODELS: dict[tuple[Path, int, int], LoadedModel] = {}
 _MODELS_LOCK = threading.Lock()
 
 
-def load_model(path: Path, n_ctx: int = 2048) -> LoadedModel:
-    """Return the shared model for ``path``, loading it on first use (thread-safe)."""
-    key = (path.resolve(), n_ctx)
+def load_model(path: Path, n_ctx: int = 2048, threads: int | None = None) -> LoadedModel:
+    """Return the shared model for ``path``, loading it on first use (thread-safe).
+
+    ``threads`` is llama.cpp's thread count (None: :func:`generation_threads`).
+    """
+    threads = threads or generation_threads()
+    key = (path.resolve(), n_ctx, threads)
     with _MODELS_LOCK:
         loaded = _MODELS.get(key)
         if loaded is None:
             if not _MODELS:
                 atexit.register(_close_models)
-            loaded = _MODELS[key] = _load(path, n_ctx)
+            loaded = _MODELS[key] = _load(path, n_ctx, threads)
         return loaded
 
 
@@ -159,14 +163,12 @@ def _close_models() -> None:
             devnull.close()
 
 
-def _load(path: Path, n_ctx: int) -> LoadedModel:
+def _load(path: Path, n_ctx: int, threads: int) -> LoadedModel:
     from llama_cpp import Llama
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
     try:
-        llama = Llama(
-            model_path=str(path), n_ctx=n_ctx, n_threads=generation_threads(), verbose=False
-        )
+        llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, verbose=False)
     except (ValueError, RuntimeError, OSError) as exc:
         raise EngineError(
             "model_error",
@@ -200,7 +202,7 @@ def generation_threads() -> int:
     a quiet machine (93 tokens/s against 53 with one thread fewer), but
     llama.cpp's threads wait for each other at every token, so another busy
     process cuts it to 17 tokens/s, where one thread fewer keeps 55. A server
-    that does much else beside generating should get a setting for this.
+    that does much else beside generating sets the engine's ``threads``.
     """
     return max(1, os.cpu_count() or 1)
 
@@ -252,16 +254,19 @@ class LocalEngine:
         languages: Iterable[str] | None = None,
         n_ctx: int = 2048,
         niceness: int = DEFAULT_NICENESS,
+        threads: int | None = None,
     ) -> None:
         """Describe the engine; the model file is checked and loaded only when needed.
 
         ``languages`` is ignored for the built-in model, which writes English only.
         ``niceness`` is the CPU priority of the threads that generate (see
-        :func:`yield_cpu_to_the_server`).
+        :func:`yield_cpu_to_the_server`); ``threads`` is llama.cpp's thread
+        count (default: :func:`generation_threads`).
         """
         self.name = name
         self.n_ctx = n_ctx
         self.niceness = niceness
+        self.threads = threads
         self._model_path = str(model_path) if model_path else None
         builtin = builtin_model_path()
         self.path = Path(self._model_path).expanduser() if self._model_path else builtin
@@ -281,7 +286,9 @@ class LocalEngine:
         """
         loaded = self._loaded
         if loaded is None:
-            loaded = self._loaded = load_model(resolve_model_path(self._model_path), self.n_ctx)
+            loaded = self._loaded = load_model(
+                resolve_model_path(self._model_path), self.n_ctx, self.threads
+            )
         return loaded
 
     def health(self) -> EngineHealth:

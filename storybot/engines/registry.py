@@ -31,6 +31,8 @@ class LocalEngineConfig(BaseModel):
     # CPU priority of the generating threads (Linux): above 0 the web server's
     # short tasks go first while a story is written, at the model's expense.
     niceness: int = Field(default=0, ge=0, le=19)
+    # llama.cpp's threads; None: every core (fastest on a quiet machine).
+    threads: int | None = Field(default=None, ge=1, le=256)
 
 
 class OpenAIEngineConfig(BaseModel):
@@ -102,6 +104,7 @@ def _build_local(name: str, config: LocalEngineConfig, model_path_env: str | Non
         languages=config.languages,
         n_ctx=config.n_ctx,
         niceness=config.niceness,
+        threads=config.threads,
     )
 
 

@@ -335,3 +335,17 @@ def test_real_model_generates_below_the_server_priority() -> None:
     assert _nice_threads()[threading.get_native_id()] == before  # not the other threads
     if (os.cpu_count() or 1) > 1:  # llama.cpp's worker threads inherit it
         assert seen["at_7"] >= 2
+
+
+@pytest.mark.slow
+def test_real_model_runs_on_the_configured_number_of_threads() -> None:
+    from storybot.engines.registry import EngineRegistry
+
+    registry = EngineRegistry({"one": {"type": "local", "threads": 1}, "all": {"type": "local"}})
+    one, every = registry.get("one"), registry.get("all")
+    assert isinstance(one, LocalEngine)
+    assert isinstance(every, LocalEngine)
+
+    assert one.load().llama.n_threads == 1
+    assert every.load().llama.n_threads == (os.cpu_count() or 1)
+    assert generate(one, GenerationOptions(max_tokens=8, seed=5))[1].completion_tokens > 0
