@@ -18,9 +18,9 @@ completion tokens, written two ways:
   against a real ``storybot serve`` child process (gunicorn, one worker,
   gthread, 32 threads) with its own temporary data directory, database and
   log file. Everything a user waits for is included: request validation,
-  composing the messages, queueing, the runner's claim, the engine lock,
-  counting prompt tokens, batched writes to SQLite, the wake-up of the event
-  stream and its delivery over HTTP.
+  composing the messages, saving the story and handing it to the runner (or
+  queueing and claiming it when no worker is idle), the engine lock, batched
+  writes to SQLite, the wake-up of the event stream and its delivery over HTTP.
 
 Both sides get the messages Storybot composes for a *short* story (checked
 against the ``messages`` the server returns, and the prompt token counts
