@@ -102,10 +102,7 @@ def next_seq(story_id: int) -> int:
 
 def joined_text(story_id: int) -> str:
     """All of a story's saved pieces, joined in order."""
-    texts = db.session.scalars(
-        select(StoryPiece.text).where(StoryPiece.story_id == story_id).order_by(StoryPiece.seq)
-    )
-    return "".join(texts)
+    return saved_text(story_id)[0]
 
 
 def saved_text(story_id: int) -> tuple[str, int]:

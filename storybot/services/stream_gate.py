@@ -28,12 +28,6 @@ class StreamGate:
         self._open = 0
         self._lock = threading.Lock()
 
-    @property
-    def open(self) -> int:
-        """Streams open now."""
-        with self._lock:
-            return self._open
-
     def enter(self) -> bool:
         """Count one more stream; False (counting nothing) when the limit is reached."""
         with self._lock:
