@@ -21,8 +21,8 @@ FINAL_EVENTS = frozenset({"done", "failed", "cancelled", "interrupted", "deleted
 EVENT = re.compile(rb"(?:id: (\d+)\n)?event: (\w+)\n")
 
 
-def read_sse(response: http.client.HTTPResponse) -> Iterator[tuple[float, str, int | None]]:
-    """The events of an SSE body as they arrive: (arrival time, event name, id)."""
+def read_sse(response: http.client.HTTPResponse) -> Iterator[tuple[float, str, int | None, str]]:
+    """The events of an SSE body as they arrive: (arrival time, event name, id, data)."""
     buffer = b""
     while True:
         data = response.read1(65536)
@@ -32,7 +32,7 @@ def read_sse(response: http.client.HTTPResponse) -> Iterator[tuple[float, str, i
         buffer += data
         while (cut := buffer.find(b"\n\n")) >= 0:
             block, buffer = buffer[:cut], buffer[cut + 2 :]
-            event, ident, has_data = "message", None, False
+            event, ident, data_lines = "message", None, []
             for line in block.decode("utf-8").split("\n"):
                 key, _, value = line.partition(": ")
                 if key == "event":
@@ -40,9 +40,9 @@ def read_sse(response: http.client.HTTPResponse) -> Iterator[tuple[float, str, i
                 elif key == "id":
                     ident = int(value)
                 elif key == "data":
-                    has_data = True
-            if has_data:
-                yield arrived, event, ident
+                    data_lines.append(value)
+            if data_lines:
+                yield arrived, event, ident, "\n".join(data_lines)
 
 
 @dataclass

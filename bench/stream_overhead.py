@@ -14,7 +14,9 @@ completion tokens, written two ways:
   set up as Storybot's local engine sets it up (``n_ctx`` 2048, ``n_threads`` =
   CPU count, the GGUF's own Jinja chat template, the default sampling options)
   with a fixed seed per attempt.
-* **storybot**: ``POST /api/stories`` then ``GET /api/stories/<id>/events`` (SSE)
+* **storybot**: ``POST /api/stories`` with ``Accept: text/event-stream``, whose
+  answer is the story's event stream (SSE), or with ``--form follow`` the POST's
+  202 and then ``GET /api/stories/<id>/events`` (as the web UI does),
   against a real ``storybot serve`` child process (gunicorn, one worker,
   gthread, 32 threads) with its own temporary data directory, database and
   log file. Everything a user waits for is included: request validation,
@@ -88,7 +90,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from raw_side import LENGTH, Attempt, Pair, RawModel, Side, max_tokens, pair
 from sse_client import FINAL_EVENTS, read_sse
@@ -109,6 +111,10 @@ ATTEMPTS = (1, 2)  # attempt 1: a new prompt; attempt 2: the same prompt, cached
 HTTP_TIMEOUT_SECONDS = 120.0
 TPS_TARGET = 0.95
 TTFT_TARGET_MS = 10.0
+FORMS = {
+    "stream": "POST with Accept: text/event-stream (one request)",
+    "follow": "POST, then GET /api/stories/<id>/events (two requests)",
+}
 
 
 def story_messages(round_number: int) -> list[Message]:
@@ -126,45 +132,71 @@ def story_messages(round_number: int) -> list[Message]:
 # --------------------------------------------------------------------------- the server
 
 
-def storybot_generate(server: StorybotServer, round_number: int, attempt: int) -> Attempt:
-    """Ask the server for this round's story, follow its events, and time them."""
+def storybot_generate(
+    server: StorybotServer, round_number: int, attempt: int, form: str = "stream"
+) -> Attempt:
+    """Ask the server for this round's story, follow its events, and time them.
+
+    ``form`` "stream": one request, the POST asks for the events in its own
+    answer (``Accept: text/event-stream``); "follow": the POST's 202, then
+    ``GET /api/stories/<id>/events`` on a new connection, as the web UI does.
+    """
     body = json.dumps({"prompt": REQUEST_TEXT.format(round=round_number), "length": LENGTH})
+    headers = {"Content-Type": "application/json"}
+    if form == "stream":
+        headers["Accept"] = "text/event-stream"
     started = time.perf_counter()
     conn = http.client.HTTPConnection(HOST, server.port, timeout=HTTP_TIMEOUT_SECONDS)
-    try:
-        conn.request("POST", "/api/stories", body, {"Content-Type": "application/json"})
-        response = conn.getresponse()
-        payload = response.read()
-    finally:
-        conn.close()
-    posted = time.perf_counter() - started
-    if response.status != 202:
-        raise RuntimeError(f"POST /api/stories answered {response.status}: {payload[:500]!r}")
-    story = json.loads(payload)
-    if story["messages"] != story_messages(round_number):
-        raise RuntimeError(
-            "the server composed other messages than this benchmark gives the raw model:\n"
-            f"{json.dumps(story['messages'])[:800]}"
-        )
-
     first: float | None = None
     end: float | None = None
     final = "none"
-    conn = http.client.HTTPConnection(HOST, server.port, timeout=HTTP_TIMEOUT_SECONDS)
+    story: dict[str, Any] | None = None
     try:
-        path = f"/api/stories/{story['id']}/events"
-        conn.request("GET", path, headers={"Accept": "text/event-stream"})
-        events = conn.getresponse()
-        if events.status != 200:
-            raise RuntimeError(f"the event stream answered {events.status}")
-        for arrived, event, _ident in read_sse(events):
-            if event == "text" and first is None:
+        conn.request("POST", "/api/stories", body, headers)
+        response = conn.getresponse()
+        if form == "stream":
+            if response.status != 200:
+                raise RuntimeError(
+                    f"POST /api/stories (event stream) answered {response.status}: "
+                    f"{response.read()[:500]!r}"
+                )
+            events = read_sse(response)
+            posted = 0.0
+        else:
+            payload = response.read()
+            posted = time.perf_counter() - started
+            if response.status != 202:
+                raise RuntimeError(
+                    f"POST /api/stories answered {response.status}: {payload[:500]!r}"
+                )
+            story = json.loads(payload)
+            conn.close()
+            conn = http.client.HTTPConnection(HOST, server.port, timeout=HTTP_TIMEOUT_SECONDS)
+            conn.request(
+                "GET", f"/api/stories/{story['id']}/events", headers={"Accept": "text/event-stream"}
+            )
+            response = conn.getresponse()
+            if response.status != 200:
+                raise RuntimeError(f"the event stream answered {response.status}")
+            events = read_sse(response)
+        for arrived, event, _ident, data in events:
+            if event == "story":
+                story = json.loads(data)
+                posted = arrived - started
+            elif event == "text" and first is None:
                 first = arrived - started
             elif event in FINAL_EVENTS:
                 end, final = arrived - started, event
                 break
     finally:
         conn.close()
+    if story is None:
+        raise RuntimeError("the answer did not say which story it is")
+    if story["messages"] != story_messages(round_number):
+        raise RuntimeError(
+            "the server composed other messages than this benchmark gives the raw model:\n"
+            f"{json.dumps(story['messages'])[:800]}"
+        )
     if end is None or final != "done":
         raise RuntimeError(f"story {story['id']} ended with {final!r}:\n{server.tail()}")
     status, view = server.request("GET", f"/api/stories/{story['id']}")
@@ -291,7 +323,10 @@ def summarize(
     stories = [a for a in attempts if a.side == "storybot"]
     post = median([a.post for a in stories if a.post is not None]) * 1000
     queue = median([a.queue_wait_s for a in stories if a.queue_wait_s is not None])
-    print(f"  storybot: POST until 202 {post:.1f} ms, queue_wait_seconds {queue * 1000:.1f} ms")
+    print(
+        f"  storybot: POST until the story (its 202, or its first event) {post:.1f} ms, "
+        f"queue_wait_seconds {queue * 1000:.1f} ms"
+    )
     raw_runs = [a for a in attempts if a.side == "raw"]
     print(
         f"  token counts: storybot stories {sorted(p.tokens for p in pairs)}; every raw stream "
@@ -345,6 +380,7 @@ def run_round(
     seed: int,
     watch: CpuWatch,
     quiet_wait: float,
+    form: str,
 ) -> tuple[list[Attempt], float]:
     """Both sides' attempts of one round, in alternating order; also the server's CPU
     seconds during the raw attempts."""
@@ -364,14 +400,14 @@ def run_round(
                 if before is not None and after is not None:
                     server_cpu += after - before
             else:
-                result = storybot_generate(server, round_number, number)
+                result = storybot_generate(server, round_number, number, form)
             result.noise_cores = watch.others()
             results.append(result)
             print(format_row(result), flush=True)
     return results, server_cpu
 
 
-def benchmark(rounds: int, seed: int, quiet_wait: float, min_tokens: int) -> int:
+def benchmark(rounds: int, seed: int, quiet_wait: float, min_tokens: int, form: str) -> int:
     """Run the whole benchmark and print its results; the process exit status."""
     model_path = builtin_model_path()
     if model_path is None:
@@ -389,11 +425,14 @@ def benchmark(rounds: int, seed: int, quiet_wait: float, min_tokens: int) -> int
             print(
                 f"model {model_path.name}; storybot serve on :{server.port} (gunicorn 1 worker, "
                 f"gthread, {SERVER_THREADS} threads); {LENGTH} story, max_tokens {max_tokens()}; "
-                f"{rounds} rounds of {len(ATTEMPTS)} attempts per side"
+                f"{rounds} rounds of {len(ATTEMPTS)} attempts per side; {FORMS[form]}"
             )
             # Warm-up (round 0, not counted): the server loads its model, both
             # sides fill their caches with the shared system prompt.
-            warm = [storybot_generate(server, 0, 1), raw.generate(story_messages(0), seed, 0, 1)]
+            warm = [
+                storybot_generate(server, 0, 1, form),
+                raw.generate(story_messages(0), seed, 0, 1),
+            ]
             print(
                 f"warm-up: storybot TTFT {warm[0].first_text * 1000:.0f} ms (model load "
                 f"included), raw TTFT {warm[1].first_text * 1000:.0f} ms"
@@ -404,7 +443,7 @@ def benchmark(rounds: int, seed: int, quiet_wait: float, min_tokens: int) -> int
             quiet_rounds, number = 0, 0
             while quiet_rounds < rounds and number < 2 * rounds:
                 number += 1
-                done, cpu = run_round(number, raw, server, seed, watch, quiet_wait)
+                done, cpu = run_round(number, raw, server, seed, watch, quiet_wait, form)
                 attempts += done
                 server_cpu += cpu
                 if all(a.noise_cores is None or a.noise_cores < QUIET_CORES for a in done):
@@ -452,6 +491,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=100,
         help="stories shorter than this do not count for tokens/s (default 100)",
     )
+    parser.add_argument(
+        "--form",
+        choices=sorted(FORMS),
+        default="stream",
+        help="how the client asks: stream (default; one request, the POST's answer is the "
+        "event stream) or follow (the POST's 202, then GET .../events, as the web UI)",
+    )
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.quiet_wait < 0 or args.min_tokens < 1:
         parser.error("--rounds and --min-tokens must be at least 1, --quiet-wait at least 0")
@@ -461,7 +507,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     args = parse_args(argv)
-    return benchmark(args.rounds, args.seed, args.quiet_wait, args.min_tokens)
+    return benchmark(args.rounds, args.seed, args.quiet_wait, args.min_tokens, args.form)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, current_app, g, request, url_for
@@ -22,25 +23,81 @@ from storybot.schemas.stories import (
 )
 from storybot.services import story_export, story_service
 from storybot.services.composition import split_title
-from storybot.services.story_events import follow
+from storybot.services.story_events import follow, sse
 
 STREAM_RETRY_SECONDS = 5  # the Retry-After of a refused event stream
 
 bp = APIBlueprint("stories", __name__, url_prefix="/api/stories", abp_tags=[Tag(name="stories")])
 
 
-def _out(story: Any) -> dict[str, Any]:
-    return StoryOut.model_validate(story_service.story_view(story)).model_dump(mode="json")
+def _out(story: Any, *, new: bool = False) -> dict[str, Any]:
+    view = story_service.story_view(story, new=new)
+    return StoryOut.model_validate(view).model_dump(mode="json")
 
 
-def _accepted(story: Any) -> tuple[dict[str, Any], int, dict[str, str]]:
-    return _out(story), 202, {"Location": url_for(".get_story", story_id=story.id)}
+def _accepted(story: Any, *, new: bool = True) -> tuple[dict[str, Any], int, dict[str, str]]:
+    return _out(story, new=new), 202, {"Location": url_for(".get_story", story_id=story.id)}
+
+
+def _wants_stream() -> bool:
+    """Whether the client asked for the event stream (``Accept: text/event-stream``) over JSON."""
+    best = request.accept_mimetypes.best_match(["application/json", "text/event-stream"])
+    return best == "text/event-stream"
+
+
+def _enter_stream() -> Any:
+    """A place among the open event streams, or 503 when they are all taken."""
+    gate = current_app.extensions["storybot.streams"]
+    if not gate.enter():
+        raise ApiError(
+            503,
+            "too_many_streams",
+            f"The server is following {gate.limit} stories for readers already; "
+            "it will take this one in a few seconds.",
+            headers={"Retry-After": str(STREAM_RETRY_SECONDS)},
+        )
+    return gate
+
+
+def _event_stream(gate: Any, story_id: int, after: int, opening: str = "") -> Response:
+    body = follow(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        current_app.extensions["storybot.bus"],
+        story_id,
+        after,
+        opening=opening,
+    )
+    return Response(
+        gate.counted(body),
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+def _new_story(create: Callable[[], Any]) -> Any:
+    """Answer a request that creates a story: 202 with the story, or, asked for
+    ``text/event-stream``, the story's events in this same response (a ``story``
+    event with the story first). The stream's place is taken before the story
+    is created, so a refused stream creates nothing."""
+    if not _wants_stream():
+        return _accepted(create())
+    gate = _enter_stream()
+    try:
+        story = create()
+        opening = sse(_out(story, new=True), event="story")
+    except BaseException:
+        gate.leave()
+        raise
+    response = _event_stream(gate, story.id, 0, opening)
+    response.headers["Location"] = url_for(".get_story", story_id=story.id)
+    return response
 
 
 @bp.post("", responses={202: StoryOut})
-def create_story(body: StoryCreate) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """Ask for a story; it is queued and written in the background (follow its events)."""
-    return _accepted(story_service.start(body, trace_id=g.trace_id))
+def create_story(body: StoryCreate) -> Any:
+    """Ask for a story; it is written in the background: follow its events, or ask
+    with ``Accept: text/event-stream`` to have them in this response."""
+    return _new_story(lambda: story_service.start(body, trace_id=g.trace_id))
 
 
 @bp.get("", responses={200: StoryPage})
@@ -97,26 +154,7 @@ def story_events(path: StoryPath, query: EventsQuery) -> Response:
         if not header.isdigit():
             raise InvalidInput("Last-Event-ID must be a piece number.")
         after = int(header)
-    gate = current_app.extensions["storybot.streams"]
-    if not gate.enter():
-        raise ApiError(
-            503,
-            "too_many_streams",
-            f"The server is following {gate.limit} stories for readers already; "
-            "it will take this one in a few seconds.",
-            headers={"Retry-After": str(STREAM_RETRY_SECONDS)},
-        )
-    stream = follow(
-        current_app._get_current_object(),  # type: ignore[attr-defined]
-        current_app.extensions["storybot.bus"],
-        path.story_id,
-        after or 0,
-    )
-    return Response(
-        gate.counted(stream),
-        mimetype="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return _event_stream(_enter_stream(), path.story_id, after or 0)
 
 
 @bp.post("/<int:story_id>/cancel", responses={200: StoryOut})
@@ -126,15 +164,16 @@ def cancel_story(path: StoryPath) -> dict[str, Any]:
 
 
 @bp.post("/<int:story_id>/regenerate", responses={202: StoryOut})
-def regenerate_story(path: StoryPath) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """A new story from the same inputs."""
-    return _accepted(story_service.regenerate(path.story_id, trace_id=g.trace_id))
+def regenerate_story(path: StoryPath) -> Any:
+    """A new story from the same inputs (its events in this response, as for a new story,
+    with ``Accept: text/event-stream``)."""
+    return _new_story(lambda: story_service.regenerate(path.story_id, trace_id=g.trace_id))
 
 
 @bp.post("/<int:story_id>/continue", responses={202: StoryOut})
 def continue_story(path: StoryPath) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Write on from where the story ended or stopped."""
-    return _accepted(story_service.continue_story(path.story_id, trace_id=g.trace_id))
+    return _accepted(story_service.continue_story(path.story_id, trace_id=g.trace_id), new=False)
 
 
 @bp.get("/<int:story_id>/export")

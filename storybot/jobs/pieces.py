@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from storybot.database import write_intent
 from storybot.extensions import db
@@ -17,10 +19,13 @@ FLUSH_SECONDS = 0.1
 class PieceWriter:
     """Appends text pieces to a story, committing at most every ``flush_every`` seconds.
 
-    The first piece is committed at once, so the first words never wait for a
-    batch. Each commit wakes the story's followers and reports whether someone
-    asked to cancel the story (the flag lives in the database, so a cancel from
-    any process is seen here).
+    The first piece is committed at once, and alone: an insert and nothing
+    else, so the first words never wait for a batch or for the story's row.
+    Its time (``first_text_at``) is written with the next commit. Each later
+    commit also reports whether someone asked to cancel the story (the flag
+    lives in the database, so a cancel from any process is seen here; this
+    process's own cancels arrive at once by :meth:`StoryRunner.cancel_local`).
+    Each commit wakes the story's followers.
     """
 
     def __init__(
@@ -32,13 +37,14 @@ class PieceWriter:
         self.flush_every = flush_every
         self.pieces_written = 0
         self.first_text_after: float | None = None  # monotonic time of the first commit
+        self._first_text_at: datetime | None = None  # not yet written to the story's row
         self._buffer: list[str] = []
         self._last_flush = 0.0
 
     @property
     def pending(self) -> bool:
-        """Whether pieces wait in the buffer."""
-        return bool(self._buffer)
+        """Whether pieces (or the first piece's time) wait to be written."""
+        return bool(self._buffer) or self._first_text_at is not None
 
     def add(self, text: str) -> bool:
         """Buffer a piece; flush when due. Returns True when a cancel was requested."""
@@ -50,9 +56,9 @@ class PieceWriter:
         return False
 
     def flush(self) -> bool:
-        """Commit the buffered pieces; returns True when a cancel was requested."""
+        """Commit what is buffered; returns True when a cancel was requested."""
         self._last_flush = time.monotonic()
-        if not self._buffer:
+        if not self.pending:
             # Nothing to write: read the cancel flag without taking the write lock.
             cancel = db.session.scalar(
                 select(Story.cancel_requested).where(Story.id == self.story_id)
@@ -61,32 +67,46 @@ class PieceWriter:
             return cancel is None or bool(cancel)
         after = self.next_seq - 1
         pieces = list(enumerate(self._buffer, start=self.next_seq))
+        first = self.pieces_written == 0
         # Plain statements, not the unit of work: this runs ten times a second
         # beside the model, and the first one stands between it and the reader.
         with write_intent():
-            now = utcnow()
-            changes = {"updated_at": now} if self.pieces_written else {"first_text_at": now}
-            cancel = db.session.scalar(
-                update(Story)
-                .where(Story.id == self.story_id)
-                .values(changes)
-                .returning(Story.cancel_requested)
-            )
-            if cancel is None:  # deleted while being written
+            if first:
+                cancel = False
+                self._first_text_at = utcnow()
+            else:
+                changes: dict[str, datetime] = {"updated_at": utcnow()}
+                if self._first_text_at is not None:
+                    changes["first_text_at"] = self._first_text_at
+                cancel = db.session.scalar(
+                    update(Story)
+                    .where(Story.id == self.story_id)
+                    .values(changes)
+                    .returning(Story.cancel_requested)
+                )
+                if cancel is None:  # deleted while being written
+                    db.session.rollback()
+                    return True
+            try:
+                if pieces:
+                    db.session.execute(
+                        insert(StoryPiece),
+                        [{"story_id": self.story_id, "seq": s, "text": t} for s, t in pieces],
+                    )
+                db.session.commit()
+            except IntegrityError:  # the story was deleted before its first words
                 db.session.rollback()
                 return True
-            db.session.execute(
-                insert(StoryPiece),
-                [{"story_id": self.story_id, "seq": seq, "text": text} for seq, text in pieces],
-            )
-            db.session.commit()
+        if not first:
+            self._first_text_at = None
         self._buffer.clear()
         self.next_seq += len(pieces)
         self.pieces_written += len(pieces)
         if self.first_text_after is None:
             self.first_text_after = time.monotonic()
-        self.bus.publish(self.story_id, pieces=pieces, after=after)
-        return cancel
+        if pieces:
+            self.bus.publish(self.story_id, pieces=pieces, after=after)
+        return bool(cancel)
 
 
 def next_seq(story_id: int) -> int:

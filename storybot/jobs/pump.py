@@ -6,6 +6,11 @@ story: llama.cpp's CPU backend (built with OpenMP, as llama-cpp-python builds
 it) keeps a team of worker threads per calling thread, and called from a new
 thread for every story it built a new team each time, which delayed the first
 token by 10-15 ms on 2 cores.
+
+After a stream's first piece the pump waits (briefly) until the runner has
+saved it before it asks the engine for more: on a machine whose cores the
+model keeps busy, saving the first words and waking their readers otherwise
+competes with the next token for the CPU, and the first words come later.
 """
 
 from __future__ import annotations
@@ -15,6 +20,9 @@ import threading
 from collections.abc import Iterator
 
 from storybot.engines.base import Finish
+
+FIRST_PIECE_WAIT_SECONDS = 0.05
+"""How long a pump holds the engine back for its first piece to be saved, at most."""
 
 END = object()
 """Put after everything else a stream gave: nothing more comes from it."""
@@ -28,6 +36,7 @@ class Failure:
 
 
 Stream = Iterator[str | Finish]
+Job = tuple[Stream, "queue.SimpleQueue[object]", threading.Event | None]
 
 
 class Pump:
@@ -35,16 +44,23 @@ class Pump:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._streams: queue.SimpleQueue[tuple[Stream, queue.SimpleQueue[object]] | None] = (
-            queue.SimpleQueue()
-        )
+        self._streams: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
         self._thread.start()
 
-    def feed(self, stream: Stream, items: queue.SimpleQueue[object]) -> None:
+    def feed(
+        self,
+        stream: Stream,
+        items: queue.SimpleQueue[object],
+        first_saved: threading.Event | None = None,
+    ) -> None:
         """Read ``stream`` into ``items`` once the streams given before are read:
-        its pieces, its Finish (then it is closed) or its :class:`Failure`, then END."""
-        self._streams.put((stream, items))
+        its pieces, its Finish (then it is closed) or its :class:`Failure`, then END.
+
+        Set ``first_saved`` when the first piece is saved; the engine waits for
+        it (at most ``FIRST_PIECE_WAIT_SECONDS``) before writing on.
+        """
+        self._streams.put((stream, items, first_saved))
 
     def retire(self) -> None:
         """Let the thread end after the streams it was given (one may be stuck in an engine)."""
@@ -52,17 +68,26 @@ class Pump:
 
     def _serve(self) -> None:
         while (job := self._streams.get()) is not None:
-            stream, items = job
-            read_stream(stream, items)
+            read_stream(*job)
 
 
-def read_stream(stream: Stream, items: queue.SimpleQueue[object]) -> None:
-    """Read one engine stream into ``items``: pieces, its Finish or its failure, then END."""
+def read_stream(
+    stream: Stream, items: queue.SimpleQueue[object], first_saved: threading.Event | None = None
+) -> None:
+    """Read one engine stream into ``items``: pieces, its Finish or its failure, then END.
+
+    After the first piece, wait for ``first_saved`` (if given, and at most
+    ``FIRST_PIECE_WAIT_SECONDS``) before reading on.
+    """
+    waiting = first_saved
     try:
         for item in stream:
             items.put(item)
             if isinstance(item, Finish):
                 break
+            if waiting is not None:
+                waiting.wait(FIRST_PIECE_WAIT_SECONDS)
+                waiting = None
     except BaseException as exc:  # carried to the runner, which decides
         items.put(Failure(exc))
     finally:

@@ -14,7 +14,6 @@ import logging
 import queue
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass
 from typing import cast
 
@@ -22,7 +21,7 @@ from flask import Flask
 from sqlalchemy import func, select, update
 
 from storybot.database import write_intent
-from storybot.engines.base import EngineError, Finish, GenerationOptions, Message
+from storybot.engines.base import Engine, EngineError, Finish, GenerationOptions, Message
 from storybot.engines.registry import UnknownEngine
 from storybot.extensions import db
 from storybot.jobs.notify import StoryBus
@@ -65,6 +64,32 @@ class Job:
         )
 
 
+@dataclass(frozen=True)
+class Started:
+    """A story whose engine a pump is already reading: what the worker consumes."""
+
+    job: Job
+    items: queue.SimpleQueue[object]
+    cancel: threading.Event
+    first_saved: threading.Event
+    at: float  # time.monotonic() when the engine was asked
+
+
+class Worker:
+    """One runner thread's state: its pump, and a story handed to it directly."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.pump = Pump(f"{name}-pump")
+        self.promised = False  # reserved for a story about to be handed over
+        self.handed: Started | None = None
+
+    def renew_pump(self) -> None:
+        """Leave the pump behind in an engine that would not stop; take a new one."""
+        self.pump.retire()
+        self.pump = Pump(f"{self.name}-pump")
+
+
 class StoryRunner:
     """A bounded pool of worker threads writing queued stories, in order."""
 
@@ -76,9 +101,7 @@ class StoryRunner:
         self._threads: list[threading.Thread] = []
         self._stopping = False
         self._pending = False  # a story was queued since a worker last looked
-        self._idle = 0  # workers waiting for work
-        self._reserved = 0  # idle workers promised to a story about to be handed over
-        self._handed: deque[Job] = deque()
+        self._idle: list[Worker] = []  # workers waiting for work, none of them promised
         self._cancel_events: dict[int, threading.Event] = {}
         self._lock = threading.Lock()
 
@@ -118,36 +141,48 @@ class StoryRunner:
 
     @property
     def idle_workers(self) -> int:
-        """How many workers are waiting for a story right now."""
+        """How many workers are waiting for a story right now (none promised to one)."""
         with self._wake:
-            return self._idle
+            return len(self._idle)
 
-    def reserve(self) -> bool:
+    def reserve(self) -> Worker | None:
         """Promise an idle worker to a story that is about to start at once.
 
-        True when one was free: create the story ``running`` and pass it to
-        :meth:`hand_over`, or call :meth:`release` if it is not created. A
-        story that starts this way skips the queue's round trip through the
-        database (the wake-up, the claim and the reload: about 10 ms before
-        the first word on 2 cores).
+        Returns the worker when one was free: create the story ``running``
+        and pass it to :meth:`hand_over`, or call :meth:`release` if it is not
+        created. A story that starts this way skips the queue's round trip
+        through the database (the wake-up, the claim and the reload) and the
+        worker's own wake-up: the engine starts in the request's thread.
         """
         with self._wake:
-            if self._stopping or self._idle - self._reserved <= 0:
-                return False
-            self._reserved += 1
-            return True
+            if self._stopping or not self._idle:
+                return None
+            worker = self._idle.pop()
+            worker.promised = True
+            return worker
 
-    def hand_over(self, job: Job) -> None:
-        """Give a reserved worker its story (already saved as ``running``)."""
+    def hand_over(self, worker: Worker, job: Job, engine: Engine) -> None:
+        """Start a reserved worker's story (already saved as ``running``): its
+        pump starts reading ``engine`` now, and the worker saves what it reads."""
+        cancel = threading.Event()
+        items: queue.SimpleQueue[object] = queue.SimpleQueue()
+        first_saved = threading.Event()
+        self._cancel_events[job.story_id] = cancel
+        started = Started(job, items, cancel, first_saved, time.monotonic())
+        try:
+            worker.pump.feed(engine.stream(job.messages, job.options, cancel), items, first_saved)
+        except Exception as exc:  # an engine that fails before streaming: the worker fails it
+            items.put(Failure(exc))
+            items.put(END)
         with self._wake:
-            self._reserved -= 1
-            self._handed.append(job)
+            worker.promised = False
+            worker.handed = started
             self._wake.notify_all()
 
-    def release(self) -> None:
+    def release(self, worker: Worker) -> None:
         """Give back a reservation whose story was not created."""
         with self._wake:
-            self._reserved -= 1
+            worker.promised = False
             self._wake.notify_all()
 
     def cancel_local(self, story_id: int) -> None:
@@ -157,40 +192,42 @@ class StoryRunner:
             event.set()
 
     def _work(self) -> None:
-        pump = Pump(f"{threading.current_thread().name}-pump")
+        worker = Worker(threading.current_thread().name)
         while not self._stopping:
             with self._wake:
                 self._pending = False
-                job = self._handed.popleft() if self._handed else None
-                promised = self._reserved > 0
+                started, worker.handed = worker.handed, None
+                promised = worker.promised
             with self.app.app_context():
-                try:
-                    # A worker promised to a story coming by hand does not take
-                    # another from the queue meanwhile.
-                    job = job or (None if promised else self._claim_next())
-                except Exception:
-                    log.exception("the story runner could not read the queue")
-                    job = None
+                job = started.job if started is not None else None
+                if job is None and not promised:  # a promised worker waits for its story
+                    try:
+                        job = self._claim_next()
+                    except Exception:
+                        log.exception("the story runner could not read the queue")
                 if job is not None:
                     try:
-                        pump_free = self._run(job, pump)
+                        pump_free = self._run(job, worker.pump, started)
                     except Exception:  # a bug outside _run's own handling: keep the worker
                         log.exception("story %s: the runner failed", job.story_id)
                         db.session.rollback()
                         story_finish.fail(job.story_id, "internal", INTERNAL_REASON)
                         pump_free = False
                     if not pump_free:
-                        pump.retire()  # left behind in an engine that would not stop
-                        pump = Pump(f"{threading.current_thread().name}-pump")
+                        worker.renew_pump()
                     continue
             with self._wake:
-                if not (self._stopping or self._pending or self._handed):
-                    self._idle += 1
+                if not (self._stopping or self._pending or worker.handed):
+                    if not worker.promised:
+                        self._idle.append(worker)
                     try:
                         self._wake.wait(IDLE_POLL_SECONDS)
                     finally:
-                        self._idle -= 1
-        pump.retire()
+                        if worker in self._idle:
+                            self._idle.remove(worker)
+        if worker.handed is not None:  # stopped before writing it: it ends interrupted
+            worker.handed.cancel.set()
+        worker.pump.retire()
 
     def _claim_next(self) -> Job | None:
         """Switch the oldest queued story to running; what writing it needs, or None."""
@@ -212,45 +249,62 @@ class StoryRunner:
                 .values(status=StoryStatus.RUNNING, started_at=utcnow(), updated_at=utcnow())
             )
             job = Job.of(story, next_seq(story.id))
+            waiting = db.session.scalar(
+                select(func.count()).where(Story.status == StoryStatus.QUEUED)
+            )
             db.session.commit()
+        metrics.QUEUE_DEPTH.set(waiting or 0)
         if not getattr(claimed, "rowcount", 1):
             return None
         self.bus.publish(job.story_id)
         return job
 
-    def _run(self, job: Job, pump: Pump) -> bool:
-        """Write one claimed story. False when its engine would not stop and keeps the pump.
+    def _start(self, job: Job, pump: Pump) -> Started:
+        """Have ``pump`` read the engine of a story claimed from the queue."""
+        try:
+            engine = engine_service.registry().get(job.engine)
+        except UnknownEngine as exc:
+            raise EngineError("unavailable", f"{exc} Choose another engine.") from exc
+        db.session.commit()  # end the read transaction before a long generation
+        started = Started(
+            job, queue.SimpleQueue(), threading.Event(), threading.Event(), time.monotonic()
+        )
+        self._cancel_events[job.story_id] = started.cancel
+        pump.feed(
+            engine.stream(job.messages, job.options, started.cancel),
+            started.items,
+            started.first_saved,
+        )
+        return started
 
-        The engine starts before anything that can wait (the log line, the
-        queue's depth): the first words are what a reader is waiting for.
+    def _run(self, job: Job, pump: Pump, started: Started | None) -> bool:
+        """Write one story, started already (handed over) or not yet (claimed).
+        False when its engine would not stop and keeps the pump.
+
+        The engine starts before anything that can wait (the log line): the
+        first words are what a reader is waiting for.
         """
         story_id, engine_name = job.story_id, job.engine
         token = current_trace_id.set(job.trace_id)
-        cancel = threading.Event()
-        self._cancel_events[story_id] = cancel
         metrics.IN_FLIGHT.labels(engine_name).inc()
-        started = time.monotonic()
+        began = started.at if started is not None else time.monotonic()
         writer = PieceWriter(story_id, job.next_seq, self.bus)
         pump_free = True
         try:
-            try:
-                engine = engine_service.registry().get(engine_name)
-            except UnknownEngine as exc:
-                raise EngineError("unavailable", f"{exc} Choose another engine.") from exc
-            db.session.commit()  # end the read transaction before a long generation
-            items: queue.SimpleQueue[object] = queue.SimpleQueue()
-            pump.feed(engine.stream(job.messages, job.options, cancel), items)
+            if started is None:
+                started = self._start(job, pump)
             log.info("story %s: writing with engine %s", story_id, engine_name)
-            self._update_queue_depth()
-            finish, pump_free = self._consume(items, writer, cancel)
+            finish, pump_free = self._consume(
+                started.items, writer, started.cancel, started.first_saved
+            )
             if finish is None:
                 raise EngineError("interrupted", "The model stopped before the story was finished.")
             if writer.first_text_after is not None:
                 metrics.TIME_TO_FIRST_TEXT.labels(engine_name).observe(
-                    writer.first_text_after - started
+                    writer.first_text_after - began
                 )
             story_finish.finish(story_id, finish)
-            seconds = max(time.monotonic() - started, 1e-6)
+            seconds = max(time.monotonic() - began, 1e-6)
             metrics.TOKENS.labels(engine_name).inc(finish.completion_tokens)
             if finish.reason != "cancelled" and finish.completion_tokens:
                 metrics.TOKENS_PER_SECOND.labels(engine_name).observe(
@@ -283,14 +337,11 @@ class StoryRunner:
         return pump_free
 
     @staticmethod
-    def _update_queue_depth() -> None:
-        waiting = db.session.scalar(select(func.count()).where(Story.status == StoryStatus.QUEUED))
-        db.session.commit()
-        metrics.QUEUE_DEPTH.set(waiting or 0)
-
-    @staticmethod
     def _consume(
-        items: queue.SimpleQueue[object], writer: PieceWriter, cancel: threading.Event
+        items: queue.SimpleQueue[object],
+        writer: PieceWriter,
+        cancel: threading.Event,
+        first_saved: threading.Event,
     ) -> tuple[Finish | None, bool]:
         """Save the pieces the pump reads as they come.
 
@@ -300,7 +351,8 @@ class StoryRunner:
         pauses, and the cancel flag is checked at least every
         ``CANCEL_CHECK_SECONDS``. A cancelled engine that does not stop within
         ``CANCEL_GRACE_SECONDS`` is left behind with its pump, and the story
-        ends cancelled.
+        ends cancelled. ``first_saved`` is set once the first piece is saved
+        (the pump holds the engine back until then).
         """
         cancelled_at: float | None = None
         last_check = time.monotonic()
@@ -319,8 +371,12 @@ class StoryRunner:
             if isinstance(item, Failure):
                 writer.flush()
                 raise item.error
-            if isinstance(item, str) and writer.add(item):
-                cancel.set()
+            if isinstance(item, str):
+                try:
+                    if writer.add(item):
+                        cancel.set()
+                finally:
+                    first_saved.set()
             now = time.monotonic()
             if (item is None and writer.pending) or now - last_check >= CANCEL_CHECK_SECONDS:
                 last_check = now

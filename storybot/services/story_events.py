@@ -187,10 +187,12 @@ def follow(
     story_id: int,
     after: int,
     heartbeat: float = HEARTBEAT_SECONDS,
+    opening: str = "",
 ) -> Iterator[str]:
     """The SSE body of :func:`events`: never an event named ``error``, which
-    EventSource keeps for its own connection errors; a comment as heartbeat."""
-    yield "retry: 2000\n\n"
+    EventSource keeps for its own connection errors; a comment as heartbeat.
+    ``opening`` goes out first, with the reconnection delay."""
+    yield "retry: 2000\n\n" + opening
     batch: list[str] = []
     for event in events(app, bus, story_id, after, heartbeat):
         if event is None:

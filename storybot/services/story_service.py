@@ -8,11 +8,13 @@ from flask import current_app
 from sqlalchemy import ColumnElement, delete, func, or_, select, text
 
 from storybot.database import write_intent
+from storybot.engines.base import Engine
 from storybot.errors import ApiError, InvalidInput, NotFound
 from storybot.extensions import db
 from storybot.jobs.pieces import joined_text, next_seq, saved_text
 from storybot.jobs.runner import Job
 from storybot.models import Profile, Prompt, Story, StoryPiece, StoryStatus, utcnow
+from storybot.observability import generation_metrics as metrics
 from storybot.schemas.stories import StoryCreate, StoryListQuery, StoryUpdate
 from storybot.services import engine_service
 from storybot.services.composition import compose, continuation, message_rows, split_title
@@ -70,26 +72,35 @@ def _check_queue_room() -> int:
     return waiting or 0
 
 
-def _submit(story: Story, waiting: int) -> None:
+def _submit(story: Story, waiting: int, engine: Engine) -> None:
     """Save a new story and have it written: at once when a worker is free and
-    nothing waits before it, else through the queue."""
+    nothing waits before it (``engine`` starts in this thread), else through the queue."""
     story_runner = runner()
-    direct = waiting == 0 and story_runner.reserve()
+    worker = story_runner.reserve() if waiting == 0 else None
+    session = db.session()
     try:
-        if direct:
+        if worker is not None:
             story.status = StoryStatus.RUNNING
             story.queued_at = story.started_at = utcnow()
-        db.session.add(story)
-        db.session.flush()
-        job = Job.of(story, next_seq=1) if direct else None
-        db.session.commit()
+        session.add(story)
+        session.flush()
+        job = Job.of(story, next_seq=1) if worker is not None else None
+        # The answer shows the story as saved here; reading it back would
+        # cost a query while the model starts beside it.
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
     except BaseException:
-        if direct:
-            story_runner.release()
+        if worker is not None:
+            story_runner.release(worker)
         raise
-    if job is not None:
-        story_runner.hand_over(job)
+    if worker is not None and job is not None:
+        metrics.QUEUE_DEPTH.set(waiting)
+        story_runner.hand_over(worker, job, engine)
     else:
+        metrics.QUEUE_DEPTH.set(waiting + 1)
         story_runner.wake()
 
 
@@ -149,7 +160,7 @@ def start(request: StoryCreate, *, trace_id: str | None) -> Story:
             "options": {"max_tokens": composition.max_tokens},
         },
     )
-    _submit(story, waiting)
+    _submit(story, waiting, engine)
     return story
 
 
@@ -176,7 +187,7 @@ def regenerate(story_id: int, *, trace_id: str | None) -> Story:
         messages=list(original.request.get("first_messages", original.messages)),
         request={**original.request, "regenerated_from": original.id},
     )
-    _submit(story, waiting)
+    _submit(story, waiting, engine)
     return story
 
 
@@ -237,10 +248,15 @@ def queue_position(story_id: int) -> int:
     return int(ahead or 0)
 
 
-def story_view(story: Story) -> dict[str, Any]:
-    """The fields of the API's story resource, live text included while it is written."""
+def story_view(story: Story, *, new: bool = False) -> dict[str, Any]:
+    """The fields of the API's story resource, live text included while it is written.
+
+    ``new``: the story was created by this request and has no text yet.
+    """
     live = story.status in (StoryStatus.QUEUED, StoryStatus.RUNNING)
-    if live:
+    if new:
+        full_text, last_seq = "", 0
+    elif live:
         full_text, last_seq = saved_text(story.id)
     else:
         full_text, last_seq = story.text, next_seq(story.id) - 1

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from werkzeug.test import TestResponse
 
 from storybot.engines.fake import FakeEngine
 from storybot.extensions import db
@@ -60,6 +61,11 @@ def read_events(
     headers = {"Last-Event-ID": str(last_event_id)} if last_event_id is not None else {}
     response = client.get(url, headers=headers, buffered=False)
     assert response.status_code == 200, response.get_data(as_text=True)
+    return read_stream(response, stop_after_texts=stop_after_texts)
+
+
+def read_stream(response: TestResponse, *, stop_after_texts: int | None = None) -> list[Event]:
+    """The events of an open event stream until its final event (or ``stop_after_texts``)."""
     assert response.mimetype == "text/event-stream"
     events: list[Event] = []
     try:
