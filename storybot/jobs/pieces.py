@@ -94,7 +94,7 @@ class PieceWriter:
                         [{"story_id": self.story_id, "seq": s, "text": t} for s, t in pieces],
                     )
                 db.session.commit()
-            except IntegrityError:  # the story was deleted before its first words
+            except IntegrityError:  # the story was deleted meanwhile
                 db.session.rollback()
                 return True
         if not first:

@@ -36,7 +36,8 @@ class Failure:
 
 
 Stream = Iterator[str | Finish]
-Job = tuple[Stream, "queue.SimpleQueue[object]", threading.Event | None]
+Feed = tuple[Stream, "queue.SimpleQueue[object]", threading.Event | None]
+"""A stream to read, the queue it goes to, and the event that says its first piece is saved."""
 
 
 class Pump:
@@ -44,7 +45,7 @@ class Pump:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._streams: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._streams: queue.SimpleQueue[Feed | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
         self._thread.start()
 
@@ -67,8 +68,8 @@ class Pump:
         self._streams.put(None)
 
     def _serve(self) -> None:
-        while (job := self._streams.get()) is not None:
-            read_stream(*job)
+        while (feed := self._streams.get()) is not None:
+            read_stream(*feed)
 
 
 def read_stream(

@@ -4,8 +4,9 @@ The queue is the ``story`` table itself: a story is claimed by switching it
 from ``queued`` to ``running`` in one write transaction, oldest first. A
 restart therefore loses nothing that was queued, and a cancel is a flag in
 the database that works from any process. When a worker is idle and nothing
-waits, a new story skips the queue: the request saves it ``running`` and
-hands it to the worker in memory (:meth:`StoryRunner.reserve`).
+waits, a new story skips the queue: the request saves it ``running``,
+starts its engine on that worker's pump and hands the worker the stream to
+save (:meth:`StoryRunner.reserve`, :meth:`StoryRunner.hand_over`).
 """
 
 from __future__ import annotations
