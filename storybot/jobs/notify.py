@@ -1,48 +1,105 @@
 """Wake-ups for story followers: "something new was saved for story N".
 
 The database stays the source of truth; this only saves followers from
-polling. In one process it is a condition variable; several processes will
-share wake-ups through Redis pub/sub behind the same two methods.
+polling. In one process it is a condition variable per followed story (all
+sharing one lock), so a change wakes that story's followers only; several
+processes will share wake-ups through Redis pub/sub behind the same methods.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Woken:
+    """What :meth:`StoryBus.publish` woke: ``followers`` of the story, whose
+    calls of :meth:`StoryBus.wait` numbered ``arrivals`` at that moment."""
+
+    followers: int
+    arrivals: int
+
+
+class _Followers:
+    """The followers waiting on one story right now."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self.changed = threading.Condition(lock)
+        self.waiting = 0
 
 
 class StoryBus:
-    """Per-story change counters with a condition variable to wait on."""
+    """Per-story change counters, and conditions to wait on them."""
 
     def __init__(self) -> None:
         from storybot.services.story_events import SharedReads
 
-        self._condition = threading.Condition()
+        self._lock = threading.Lock()
         self._versions: defaultdict[int, int] = defaultdict(int)
+        self._followers: dict[int, _Followers] = {}
+        self._arrivals: defaultdict[int, int] = defaultdict(int)  # calls of wait, per story
+        # Told whenever a follower starts waiting: see wait_for_followers.
+        self._back = threading.Condition(self._lock)
+        self._watching_back = 0
         self.reads = SharedReads()  # followers of one story share its reads
 
     def version(self, story_id: int) -> int:
         """The current change counter of a story; pass it to :meth:`wait`."""
-        with self._condition:
+        with self._lock:
             return self._versions[story_id]
 
     def publish(
         self, story_id: int, *, pieces: list[tuple[int, str]] | None = None, after: int = 0
-    ) -> None:
+    ) -> Woken:
         """Tell followers that the story changed (new pieces or a new status).
 
         A writer that has just committed ``pieces`` (the ones after sequence
         number ``after``) passes them along: followers that had everything
         before them take them from memory instead of reading them back.
+        Returns the followers it woke, for :meth:`wait_for_followers`.
         """
-        with self._condition:
+        with self._lock:
             self._versions[story_id] += 1
             if pieces:
                 state = {"status": "running", "queue_position": None}
                 self.reads.offer(story_id, after, self._versions[story_id], (pieces, state))
-            self._condition.notify_all()
+            followers = self._followers.get(story_id)
+            if followers is None:
+                return Woken(0, self._arrivals[story_id])
+            followers.changed.notify_all()
+            return Woken(followers.waiting, self._arrivals[story_id])
 
     def wait(self, story_id: int, seen: int, timeout: float) -> bool:
         """Wait until the story changes after version ``seen``; False on timeout."""
-        with self._condition:
-            return self._condition.wait_for(lambda: self._versions[story_id] != seen, timeout)
+        with self._lock:
+            if self._versions[story_id] != seen:
+                return True
+            followers = self._followers.get(story_id)
+            if followers is None:
+                followers = self._followers[story_id] = _Followers(self._lock)
+            followers.waiting += 1
+            self._arrivals[story_id] += 1
+            if self._watching_back:
+                self._back.notify_all()
+            try:
+                return followers.changed.wait_for(lambda: self._versions[story_id] != seen, timeout)
+            finally:
+                followers.waiting -= 1
+                if followers.waiting == 0:
+                    del self._followers[story_id]
+
+    def wait_for_followers(self, story_id: int, woken: Woken, timeout: float) -> bool:
+        """Wait until the followers ``woken`` by a publish wait on the story again
+        (they have sent what they were woken for); False after ``timeout``."""
+        if woken.followers <= 0:
+            return True
+        with self._lock:
+            self._watching_back += 1
+            try:
+                return self._back.wait_for(
+                    lambda: self._arrivals[story_id] - woken.arrivals >= woken.followers, timeout
+                )
+            finally:
+                self._watching_back -= 1

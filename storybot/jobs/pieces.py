@@ -10,10 +10,12 @@ from sqlalchemy.exc import IntegrityError
 
 from storybot.database import write_intent
 from storybot.extensions import db
-from storybot.jobs.notify import StoryBus
+from storybot.jobs.notify import StoryBus, Woken
 from storybot.models import Story, StoryPiece, utcnow
 
 FLUSH_SECONDS = 0.1
+FIRST_SEND_SECONDS = 0.02
+"""How long the writer waits, at most, for the first piece to be sent to its followers."""
 
 
 class PieceWriter:
@@ -38,6 +40,7 @@ class PieceWriter:
         self.pieces_written = 0
         self.first_text_after: float | None = None  # monotonic time of the first commit
         self._first_text_at: datetime | None = None  # not yet written to the story's row
+        self._first_woken: Woken | None = None  # the followers woken by the first commit
         self._buffer: list[str] = []
         self._last_flush = 0.0
 
@@ -105,8 +108,17 @@ class PieceWriter:
         if self.first_text_after is None:
             self.first_text_after = time.monotonic()
         if pieces:
-            self.bus.publish(self.story_id, pieces=pieces, after=after)
+            woken = self.bus.publish(self.story_id, pieces=pieces, after=after)
+            if first:
+                self._first_woken = woken
         return bool(cancel)
+
+    def wait_first_sent(self, timeout: float = FIRST_SEND_SECONDS) -> None:
+        """Once, after the first commit: wait (at most ``timeout``) until the
+        followers it woke have sent the first piece and wait for more."""
+        woken, self._first_woken = self._first_woken, None
+        if woken is not None:
+            self.bus.wait_for_followers(self.story_id, woken, timeout)
 
 
 def next_seq(story_id: int) -> int:

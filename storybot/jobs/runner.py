@@ -353,7 +353,8 @@ class StoryRunner:
         ``CANCEL_CHECK_SECONDS``. A cancelled engine that does not stop within
         ``CANCEL_GRACE_SECONDS`` is left behind with its pump, and the story
         ends cancelled. ``first_saved`` is set once the first piece is saved
-        (the pump holds the engine back until then).
+        and sent by the followers who were waiting for it (the pump holds the
+        engine back until then).
         """
         cancelled_at: float | None = None
         last_check = time.monotonic()
@@ -376,6 +377,7 @@ class StoryRunner:
                 try:
                     if writer.add(item):
                         cancel.set()
+                    writer.wait_first_sent()
                 finally:
                     first_saved.set()
             now = time.monotonic()

@@ -87,11 +87,11 @@ def _submit(story: Story, waiting: int, engine: Engine) -> None:
         job = Job.of(story, next_seq=1) if worker is not None else None
         # The answer shows the story as saved here; reading it back would
         # cost a query while the model starts beside it.
-        session.expire_on_commit = False
+        expire, session.expire_on_commit = session.expire_on_commit, False
         try:
             session.commit()
         finally:
-            session.expire_on_commit = True
+            session.expire_on_commit = expire
     except BaseException:
         if worker is not None:
             story_runner.release(worker)
