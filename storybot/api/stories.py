@@ -24,6 +24,7 @@ from storybot.schemas.stories import (
 from storybot.services import story_export, story_service
 from storybot.services.composition import split_title
 from storybot.services.story_events import follow, sse
+from storybot.services.stream_gate import StreamGate
 
 STREAM_RETRY_SECONDS = 5  # the Retry-After of a refused event stream
 
@@ -45,9 +46,9 @@ def _wants_stream() -> bool:
     return best == "text/event-stream"
 
 
-def _enter_stream() -> Any:
+def _enter_stream() -> StreamGate:
     """A place among the open event streams, or 503 when they are all taken."""
-    gate = current_app.extensions["storybot.streams"]
+    gate: StreamGate = current_app.extensions["storybot.streams"]
     if not gate.enter():
         raise ApiError(
             503,
@@ -59,7 +60,7 @@ def _enter_stream() -> Any:
     return gate
 
 
-def _event_stream(gate: Any, story_id: int, after: int, opening: str = "") -> Response:
+def _event_stream(gate: StreamGate, story_id: int, after: int, opening: str = "") -> Response:
     body = follow(
         current_app._get_current_object(),  # type: ignore[attr-defined]
         current_app.extensions["storybot.bus"],

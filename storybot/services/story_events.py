@@ -66,10 +66,8 @@ class SharedReads:
                 entry = None
             owner = entry is None
             if entry is None:
-                entry = self._entries[key] = _Entry()
-                self._entries.move_to_end(key)
-                while len(self._entries) > self._keep:
-                    self._entries.popitem(last=False)
+                entry = _Entry()
+                self._keep_entry(key, entry)
         if owner:
             try:
                 entry.result = _read(app, story_id, after)
@@ -86,9 +84,14 @@ class SharedReads:
         entry.result = result
         entry.ready.set()
         with self._lock:
-            self._entries[(story_id, after, version)] = entry
-            while len(self._entries) > self._keep:
-                self._entries.popitem(last=False)
+            self._keep_entry((story_id, after, version), entry)
+
+    def _keep_entry(self, key: tuple[int, int, int], entry: _Entry) -> None:
+        """Store ``entry`` as the newest, dropping the oldest beyond ``keep`` (lock held)."""
+        self._entries[key] = entry
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._keep:
+            self._entries.popitem(last=False)
 
 
 class _Entry:
@@ -103,10 +106,10 @@ def _read(app: Flask, story_id: int, after: int) -> Read:
 
     with app.app_context():
         try:
-            row = db.session.execute(
-                select(Story.status, Story.id).where(Story.id == story_id)
-            ).one_or_none()
-            if row is None:
+            status: StoryStatus | None = db.session.scalar(
+                select(Story.status).where(Story.id == story_id)
+            )
+            if status is None:
                 return [], {"status": "deleted"}
             pieces = db.session.execute(
                 select(StoryPiece.seq, StoryPiece.text)
@@ -114,7 +117,6 @@ def _read(app: Flask, story_id: int, after: int) -> Read:
                 .order_by(StoryPiece.seq)
                 .limit(PIECES_PER_READ)
             ).all()
-            status: StoryStatus = row.status
             state: dict[str, Any] = {"status": status.value, "queue_position": None}
             if status == StoryStatus.QUEUED:
                 state["queue_position"] = queue_position(story_id)
