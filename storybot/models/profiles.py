@@ -30,5 +30,8 @@ class Profile(db.Model):  # type: ignore[name-defined,misc]
     favourite_things: Mapped[list[str]] = mapped_column(JSON, default=list)
     things_to_avoid: Mapped[list[str]] = mapped_column(JSON, default=list)
     avatar: Mapped[str] = mapped_column(String(16), default="")
+    # How kanji are shown: "none" (as written), "all", "above_grade" or "hiragana".
+    furigana: Mapped[str] = mapped_column(String(16), default="none", server_default="none")
+    kanji_grade: Mapped[int | None] = mapped_column(Integer)  # 1-6, for "above_grade"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Enum,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -31,6 +32,7 @@ class StoryStatus(enum.StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     INTERRUPTED = "interrupted"
+    INCOMPLETE = "incomplete"  # stopped at its length limit before its ending
 
     @property
     def is_final(self) -> bool:
@@ -71,9 +73,12 @@ class Story(db.Model):  # type: ignore[name-defined,misc]
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     failure_code: Mapped[str | None] = mapped_column(String(32))
     failure_reason: Mapped[str | None] = mapped_column(Text)
+    # What the failure's message is worded with, for the UI to word it in its language.
+    failure_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     trace_id: Mapped[str | None] = mapped_column(String(64))
     prompt_tokens: Mapped[int | None] = mapped_column(Integer)
     completion_tokens: Mapped[int | None] = mapped_column(Integer)
+    reading_grade: Mapped[float | None] = mapped_column(Float)  # measured, as a school grade
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_text_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,7 +11,7 @@ from storybot.schemas.common import Patch, Query, Strict
 from storybot.schemas.profiles import Language
 
 Length = Literal["short", "medium", "long"]
-Status = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
+Status = Literal["queued", "running", "done", "failed", "cancelled", "interrupted", "incomplete"]
 Tone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
 
