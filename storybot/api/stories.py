@@ -13,7 +13,9 @@ from storybot.errors import ApiError, InvalidInput
 from storybot.schemas.stories import (
     EventsQuery,
     ExportQuery,
+    FuriganaQuery,
     StoryCreate,
+    StoryFurigana,
     StoryListQuery,
     StoryOut,
     StoryPage,
@@ -21,7 +23,7 @@ from storybot.schemas.stories import (
     StorySummary,
     StoryUpdate,
 )
-from storybot.services import story_export, story_service
+from storybot.services import story_export, story_furigana, story_service
 from storybot.services.composition import split_title
 from storybot.services.story_events import follow, sse
 from storybot.services.stream_gate import StreamGate
@@ -118,6 +120,8 @@ def list_stories(query: StoryListQuery) -> dict[str, Any]:
                 reader_name=story.reader_name,
                 profile_id=story.profile_id,
                 favourite=story.favourite,
+                reading_grade=story.reading_grade,
+                target_grade=story_service.story_target_grade(story),
                 created_at=story.created_at,
             )
         )
@@ -177,13 +181,22 @@ def continue_story(path: StoryPath) -> tuple[dict[str, Any], int, dict[str, str]
     return _accepted(story_service.continue_story(path.story_id, trace_id=g.trace_id), new=False)
 
 
+@bp.get("/<int:story_id>/furigana", responses={200: StoryFurigana})
+def get_story_furigana(path: StoryPath, query: FuriganaQuery) -> dict[str, Any]:
+    """The story's body with readings for its kanji (``<ruby>``), as its reader's profile
+    asks or as ``?furigana=`` asks; while it is written, up to its last complete sentence."""
+    story = story_service.get_story(path.story_id)
+    body = story_service.current_body(story)
+    return story_furigana.story_furigana(story, body, query).model_dump(mode="json")
+
+
 @bp.get("/<int:story_id>/export")
 def export_story(path: StoryPath, query: ExportQuery) -> Response:
-    """Download the story as Markdown, EPUB 3 or printable HTML (``?format=``)."""
+    """Download the story as Markdown, EPUB 3 or printable HTML (``?format=``); a Japanese
+    story shows its kanji as its reader's profile asks, or as ``?furigana=`` asks."""
     story = story_service.get_story(path.story_id)
-    body, content_type, filename = story_export.render_export(
-        story_service.exportable(story), query.format
-    )
+    exportable = story_service.exportable(story, story_furigana.setting_for(story, query))
+    body, content_type, filename = story_export.render_export(exportable, query.format)
     disposition = "inline" if query.format == "html" else "attachment"
     return Response(
         body,

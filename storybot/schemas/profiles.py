@@ -11,6 +11,18 @@ from storybot.schemas.common import Patch, Query, ShortText, Strict
 
 Language = Literal["en", "ja"]
 ReadingLevel = Literal["early", "developing", "confident", "advanced"]
+Furigana = Literal["none", "all", "above_grade", "hiragana"]
+KanjiGrade = Annotated[int, Field(ge=1, le=6)]
+
+FURIGANA_DESCRIPTION = (
+    "How kanji are shown to the reader: 'none' (as written), 'all' (readings over every "
+    "word with kanji), 'above_grade' (readings over kanji taught after kanji_grade), "
+    "'hiragana' (kanji written out in hiragana)."
+)
+KANJI_GRADE_DESCRIPTION = (
+    "The school grade (1-6) whose kanji the reader knows, for 'above_grade'; "
+    "null: from the reader's age."
+)
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 Avatar = Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)]
 
@@ -30,12 +42,14 @@ class ProfileCreate(Strict):
     favourite_things: list[ShortText] = _items("A favourite toy, food, place ...")  # type: ignore[assignment]
     things_to_avoid: list[ShortText] = _items("What stories must leave out: spiders, the dark ...")  # type: ignore[assignment]
     avatar: Avatar = Field(default="", description="An emoji or initial shown beside the name.")
+    furigana: Furigana = Field(default="none", description=FURIGANA_DESCRIPTION)
+    kanji_grade: KanjiGrade | None = Field(default=None, description=KANJI_GRADE_DESCRIPTION)
 
 
 class ProfileUpdate(Patch):
     """A partial change to a reader; fields left out stay as they are (null clears the age)."""
 
-    nullable_fields = frozenset({"age"})
+    nullable_fields = frozenset({"age", "kanji_grade"})
 
     name: Name | None = None
     age: int | None = Field(default=None, ge=1, le=120)
@@ -45,6 +59,8 @@ class ProfileUpdate(Patch):
     favourite_things: list[ShortText] | None = Field(default=None, max_length=20)
     things_to_avoid: list[ShortText] | None = Field(default=None, max_length=20)
     avatar: Avatar | None = None
+    furigana: Furigana | None = Field(default=None, description=FURIGANA_DESCRIPTION)
+    kanji_grade: KanjiGrade | None = Field(default=None, description=KANJI_GRADE_DESCRIPTION)
 
 
 class ProfileOut(BaseModel):
@@ -62,6 +78,8 @@ class ProfileOut(BaseModel):
     favourite_things: list[str]
     things_to_avoid: list[str]
     avatar: str
+    furigana: Furigana
+    kanji_grade: int | None
     created_at: datetime
     updated_at: datetime
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from storybot.schemas.common import Patch, Query, Strict
-from storybot.schemas.profiles import Language
+from storybot.schemas.profiles import Furigana, KanjiGrade, Language
 
 Length = Literal["short", "medium", "long"]
 Status = Literal["queued", "running", "done", "failed", "cancelled", "interrupted", "incomplete"]
@@ -81,6 +81,14 @@ class StoryOut(BaseModel):
     queue_wait_seconds: float | None
     first_text_seconds: float | None
     duration_seconds: float | None
+    reading_grade: float | None = Field(
+        description="The measured reading level of the text, as a school grade (1-12); "
+        "null while it is written or when the text is too short to measure."
+    )
+    target_grade: float | None = Field(
+        description="The reader's target grade when the story was asked for (from the age "
+        "and reading level); null without a reader."
+    )
     queued_at: datetime
     started_at: datetime | None
     first_text_at: datetime | None
@@ -100,6 +108,8 @@ class StorySummary(BaseModel):
     reader_name: str
     profile_id: int | None
     favourite: bool
+    reading_grade: float | None = Field(description="As in the story: the measured level.")
+    target_grade: float | None = Field(description="As in the story: the reader's target.")
     created_at: datetime
 
 
@@ -134,7 +144,39 @@ class EventsQuery(Query):
     after: int | None = Field(default=None, ge=0)
 
 
-class ExportQuery(Query):
-    """The export format."""
+class FuriganaQuery(Query):
+    """How to show kanji; left out, the reader's own setting."""
+
+    furigana: Furigana | None = Field(default=None, description="Default: the reader's.")
+    kanji_grade: KanjiGrade | None = Field(
+        default=None, description="For 'above_grade'. Default: the reader's, else from the age."
+    )
+
+
+class ExportQuery(FuriganaQuery):
+    """The export format, and how kanji are shown in a Japanese story."""
 
     format: Literal["markdown", "epub", "html"] = "markdown"
+
+
+class RubySegment(BaseModel):
+    """A piece of the story's text, with its reading in hiragana when it gets one."""
+
+    text: str
+    reading: str | None
+
+
+class StoryFurigana(BaseModel):
+    """The body of a story cut into pieces with readings, for ruby (``<ruby>``)."""
+
+    furigana: Furigana = Field(description="The mode applied ('none' for other languages).")
+    kanji_grade: int | None = Field(description="The grade applied for 'above_grade'.")
+    segments: list[RubySegment] = Field(
+        description="The pieces in order; their texts joined are the body (in 'hiragana' "
+        "mode, with the kanji written out), up to source_length characters of it."
+    )
+    source_length: int = Field(
+        description="How many characters of the body the segments cover: all of it once "
+        "the story has ended, up to its last complete sentence while it is written."
+    )
+    complete: bool = Field(description="Whether the story has ended (nothing more will come).")

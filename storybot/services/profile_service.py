@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, select
 
-from storybot.errors import NotFound
+from storybot.errors import InvalidInput, NotFound
 from storybot.extensions import db
 from storybot.models import Profile, Story, utcnow
 from storybot.schemas.profiles import ProfileCreate, ProfileUpdate
@@ -35,9 +35,20 @@ def find_profile(name_or_id: str) -> Profile:
     return profile
 
 
+def _check_kanji_grade(profile: Profile) -> None:
+    """Readings over kanji beyond a grade need the grade, given or from the age (422)."""
+    if profile.furigana == "above_grade" and profile.kanji_grade is None and profile.age is None:
+        raise InvalidInput(
+            "Readings over kanji beyond a grade need the grade: set kanji_grade (1-6, the "
+            "school grade whose kanji the reader knows) or the reader's age.",
+            [{"field": "kanji_grade", "message": "needed for furigana 'above_grade'"}],
+        )
+
+
 def create_profile(data: ProfileCreate) -> Profile:
     """Save a new reader."""
     profile = Profile(**data.model_dump())
+    _check_kanji_grade(profile)
     db.session.add(profile)
     db.session.commit()
     return profile
@@ -48,6 +59,7 @@ def update_profile(profile_id: int, data: ProfileUpdate) -> Profile:
     profile = get_profile(profile_id)
     for key, value in data.model_dump(exclude_unset=True).items():
         setattr(profile, key, value)
+    _check_kanji_grade(profile)
     profile.updated_at = utcnow()
     db.session.commit()
     return profile

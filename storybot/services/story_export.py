@@ -11,10 +11,12 @@ import re
 import unicodedata
 import uuid
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 from string import Template
+
+from storybot.quality.furigana import FuriganaSetting, annotate, plain_text, ruby_html
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class ExportableStory:
     modified_at: datetime
     engine: str | None
     model: str | None
+    reading_grade: float | None = None  # the measured level, as a school grade
+    furigana: FuriganaSetting = field(default_factory=FuriganaSetting)  # how kanji are shown
 
 
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {
@@ -46,10 +50,11 @@ class _Words:
     for_reader: str
     separator: str
     contents: str
+    reading_level: str
 
 
-_EN = _Words("Untitled story", "A story for {name}", " · ", "Contents")
-_JA = _Words("無題のおはなし", "{name}へのおはなし", "・", "もくじ")
+_EN = _Words("Untitled story", "A story for {name}", " · ", "Contents", "Reading level: {grade}")
+_JA = _Words("無題のおはなし", "{name}へのおはなし", "・", "もくじ", "読みやすさ：{grade}")
 _MONTHS = "January February March April May June July August September October November December"
 
 # XML 1.0 forbids most control characters; a model can still emit them.
@@ -96,6 +101,41 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def grade_label(grade: float, language: str) -> str:
+    """A measured grade in words: "about grade 2", 「小学2年生くらい」 (中学, 高校 past 6)."""
+    whole = max(1, min(12, int(grade + 0.5)))  # halves round up, as in the web UI
+    if not _is_japanese(language):
+        return f"about grade {whole}"
+    if whole <= 6:
+        return f"小学{whole}年生くらい"
+    return f"中学{whole - 6}年生くらい" if whole <= 9 else f"高校{whole - 9}年生くらい"
+
+
+def _level(story: ExportableStory) -> str:
+    """ " · Reading level: about grade 2" for the byline, or empty when unmeasured."""
+    if story.reading_grade is None:
+        return ""
+    words = _words(_language(story))
+    label = grade_label(story.reading_grade, _language(story))
+    return words.separator + words.reading_level.format(grade=label)
+
+
+def _shown(story: ExportableStory, text: str, *, ruby: bool) -> str:
+    """Story text as HTML, with the reader's furigana: ruby when ``ruby``, else plain
+    (in hiragana mode the kanji are written out either way). Always escaped."""
+    mode = story.furigana.mode if _is_japanese(_language(story)) else "none"
+    if mode == "none" or (not ruby and mode != "hiragana"):
+        return escape(text)
+    segments = annotate(text, mode, story.furigana.kanji_grade)
+    return ruby_html(segments) if ruby else escape(plain_text(segments))
+
+
+def _shown_plain(story: ExportableStory, text: str) -> str:
+    """Story text without markup, in hiragana when the reader's mode asks for it."""
+    mode = story.furigana.mode if _is_japanese(_language(story)) else "none"
+    return plain_text(annotate(text, "hiragana")) if mode == "hiragana" else text
+
+
 def _byline(story: ExportableStory) -> tuple[str, str, str]:
     """``(lead, date, ISO date)``: lead is "A story for Mia · " or empty without a reader."""
     language = _language(story)
@@ -139,11 +179,14 @@ def to_markdown(story: ExportableStory) -> str:
     block or raw HTML; line breaks inside a paragraph become hard breaks. No italics anywhere,
     which Japanese typography does not use.
     """
-    title = _markdown_inline(_title(story))
+    title = _markdown_inline(_shown_plain(story, _title(story)))
     title = re.sub(r"(\s)(#+)$", r"\1\\\2", title)  # a trailing " #" would close the heading
     lead, date, _ = _byline(story)
-    blocks = [f"# {title}", _markdown_line(lead + date)]
-    blocks += ["  \n".join(_markdown_line(line) for line in p) for p in _paragraphs(story.text)]
+    blocks = [f"# {title}", _markdown_line(lead + date + _level(story))]
+    blocks += [
+        "  \n".join(_markdown_line(_shown_plain(story, line)) for line in p)
+        for p in _paragraphs(story.text)
+    ]
     return "\n\n".join(blocks) + "\n"
 
 
@@ -160,6 +203,7 @@ body { font-family: $fonts; line-height: $line_height; overflow-wrap: break-word
 h1 { font-size: 1.8em; line-height: 1.3; margin: 0 0 0.4em; }
 .byline { margin: 0 0 2em; padding-bottom: 1em; border-bottom: 1px solid #d9cfc1; }
 p { margin: 0 0 1em; }
+rt { font-size: 0.5em; }
 """)
 
 # Japanese is never set in italics; strict line breaking keeps small kana off line starts.
@@ -203,9 +247,12 @@ def _article(story: ExportableStory, br: str) -> str:
     """The title, byline and paragraphs, escaped; valid both as HTML and as XHTML."""
     lead, date, iso_date = _byline(story)
     when = f'{escape(lead)}<time datetime="{iso_date}">{escape(date)}</time>'
-    lines = [f"<h1>{escape(_title(story))}</h1>", f'<p class="byline">{when}</p>']
+    when += escape(_level(story))
+    title = _shown(story, _title(story), ruby=True)
+    lines = [f"<h1>{title}</h1>", f'<p class="byline">{when}</p>']
     for paragraph in _paragraphs(story.text):
-        lines.append("<p>" + f"{br}\n".join(escape(line) for line in paragraph) + "</p>")
+        shown = (_shown(story, line, ruby=True) for line in paragraph)
+        lines.append("<p>" + f"{br}\n".join(shown) + "</p>")
     return "\n".join(lines)
 
 

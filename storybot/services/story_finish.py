@@ -9,6 +9,7 @@ from storybot.engines.base import Finish
 from storybot.extensions import db
 from storybot.jobs.pieces import joined_text
 from storybot.models import Story, StoryStatus, utcnow
+from storybot.quality.reading_level import measure_grade
 from storybot.services.composition import fallback_title, split_title
 
 RESTART_REASON = "The server stopped while this story was being written; the text so far is kept."
@@ -17,6 +18,7 @@ RESTART_REASON = "The server stopped while this story was being written; the tex
 def _settle_text(story: Story) -> None:
     """Keep the joined pieces as the story's text and give it a title."""
     story.text = joined_text(story.id)
+    story.reading_grade = measure_grade(split_title(story.text)[1], story.language)
     if story.title:
         return  # a title an adult gave (or an earlier run found) stays
     title, _ = split_title(story.text)

@@ -15,6 +15,8 @@ from storybot.jobs.pieces import joined_text, next_seq, saved_text
 from storybot.jobs.runner import Job
 from storybot.models import Profile, Prompt, Story, StoryPiece, StoryStatus, utcnow
 from storybot.observability import generation_metrics as metrics
+from storybot.quality.furigana import FuriganaSetting
+from storybot.quality.reading_level import measure_grade, target_grade
 from storybot.schemas.stories import StoryCreate, StoryListQuery, StoryUpdate
 from storybot.services import engine_service
 from storybot.services.composition import compose, continuation, message_rows, split_title
@@ -158,6 +160,8 @@ def start(request: StoryCreate, *, trace_id: str | None) -> Story:
             "length": length,
             "tone": tone,
             "options": {"max_tokens": composition.max_tokens},
+            # The reader's target when the story was asked for; their profile may change.
+            "target_grade": target_grade(profile.age, profile.reading_level) if profile else None,
         },
     )
     _submit(story, waiting, engine)
@@ -278,7 +282,20 @@ def story_view(story: Story, *, new: bool = False) -> dict[str, Any]:
         "queue_wait_seconds": seconds(story.queued_at, story.started_at),
         "first_text_seconds": seconds(story.started_at, story.first_text_at),
         "duration_seconds": seconds(story.started_at, story.finished_at),
+        "target_grade": story_target_grade(story),
     }
+
+
+def current_body(story: Story) -> str:
+    """The story's text without its title line, as written so far (as in :func:`story_view`)."""
+    live = story.status in (StoryStatus.QUEUED, StoryStatus.RUNNING)
+    return split_title(saved_text(story.id)[0] if live else story.text)[1]
+
+
+def story_target_grade(story: Story) -> float | None:
+    """The reader's target grade saved when the story was asked for (None without a reader)."""
+    value = story.request.get("target_grade")
+    return float(value) if isinstance(value, int | float) else None
 
 
 def _search(q: str) -> ColumnElement[bool]:
@@ -342,6 +359,7 @@ def update_story(story_id: int, data: StoryUpdate) -> Story:
         setattr(story, key, value)
     if "text" in changes:
         _replace_pieces(story)
+        story.reading_grade = measure_grade(split_title(story.text)[1], story.language)
     story.updated_at = utcnow()
     db.session.commit()
     return story
@@ -383,7 +401,7 @@ def language_error(engine_name: str, language: str, languages: frozenset[str]) -
     )
 
 
-def exportable(story: Story) -> Any:
+def exportable(story: Story, furigana: FuriganaSetting | None = None) -> Any:
     """The story as the exporters take it: the body without the title line."""
     from storybot.services.story_export import ExportableStory
 
@@ -399,4 +417,6 @@ def exportable(story: Story) -> Any:
         modified_at=story.updated_at,
         engine=story.engine or None,
         model=story.model or None,
+        reading_grade=story.reading_grade,
+        furigana=furigana or FuriganaSetting(),
     )
