@@ -63,6 +63,7 @@ export type ErrorEnvelope = {
 
 export type ReaderLanguage = 'en' | 'ja';
 export type ReadingLevel = 'early' | 'developing' | 'confident' | 'advanced';
+export type FuriganaMode = 'none' | 'all' | 'above_grade' | 'hiragana';
 
 export type Reader = {
   id: number;
@@ -75,6 +76,8 @@ export type Reader = {
   favourite_things: string[];
   things_to_avoid: string[];
   avatar: string;
+  furigana: FuriganaMode;
+  kanji_grade: number | null;
   created_at: string;
   updated_at: string;
 };
@@ -93,6 +96,8 @@ export type ReaderCreate = {
   favourite_things?: string[];
   things_to_avoid?: string[];
   avatar?: string;
+  furigana?: FuriganaMode;
+  kanji_grade?: number | null;
 };
 
 export type ReaderUpdate = Partial<ReaderCreate>;

@@ -29,6 +29,10 @@ export type Story = {
   last_seq: number;
   engine: string;
   model: string;
+  /** The measured reading level, as a school grade; null while written or too short. */
+  reading_grade: number | null;
+  /** The reader's target grade when the story was asked for; null without a reader. */
+  target_grade: number | null;
   created_at: string;
   updated_at: string;
 };
@@ -42,7 +46,24 @@ export type StorySummary = {
   reader_name: string;
   profile_id: number | null;
   favourite: boolean;
+  reading_grade: number | null;
+  target_grade: number | null;
   created_at: string;
+};
+
+/** A piece of a story's body with its reading in hiragana (GET /stories/{id}/furigana). */
+export type RubySegment = {
+  text: string;
+  reading: string | null;
+};
+
+export type StoryFurigana = {
+  furigana: 'none' | 'all' | 'above_grade' | 'hiragana';
+  kanji_grade: number | null;
+  segments: RubySegment[];
+  /** How many characters of the body the segments cover (complete sentences while written). */
+  source_length: number;
+  complete: boolean;
 };
 
 export type StoryPage = {

@@ -1,8 +1,12 @@
 import { isApiError } from '@/lib/api-client';
-import type { Reader, ReaderCreate, ReaderLanguage, ReadingLevel } from '@/types/api';
+import type { FuriganaMode, Reader, ReaderCreate, ReaderLanguage, ReadingLevel } from '@/types/api';
 
 export const READER_LANGUAGES: ReaderLanguage[] = ['en', 'ja'];
 export const READING_LEVELS: ReadingLevel[] = ['early', 'developing', 'confident', 'advanced'];
+export const FURIGANA_MODES: FuriganaMode[] = ['none', 'all', 'above_grade', 'hiragana'];
+export const KANJI_GRADES = [1, 2, 3, 4, 5, 6] as const;
+/** The kanji grade choice "from the reader's age" (sent as null). */
+export const FROM_AGE = 'age';
 export const LIST_FIELDS = ['interests', 'favourite_things', 'things_to_avoid'] as const;
 export const MAX_NAME = 60;
 export const MAX_ITEMS = 20;
@@ -16,6 +20,9 @@ export type ReaderFormValues = {
   favourite_things: string[];
   things_to_avoid: string[];
   avatar: string;
+  furigana: FuriganaMode;
+  /** A grade from 1 to 6 as text, or 'age' (from the age), as the select holds it. */
+  kanji_grade: string;
 };
 
 export type ReaderField = keyof ReaderFormValues;
@@ -33,6 +40,8 @@ export function emptyReaderValues(language: ReaderLanguage = 'en'): ReaderFormVa
     favourite_things: [],
     things_to_avoid: [],
     avatar: '',
+    furigana: 'none',
+    kanji_grade: FROM_AGE,
   };
 }
 
@@ -46,6 +55,8 @@ export function readerValues(reader: Reader): ReaderFormValues {
     favourite_things: reader.favourite_things,
     things_to_avoid: reader.things_to_avoid,
     avatar: reader.avatar,
+    furigana: reader.furigana,
+    kanji_grade: reader.kanji_grade === null ? FROM_AGE : String(reader.kanji_grade),
   };
 }
 
@@ -65,6 +76,8 @@ export function toPayload(values: ReaderFormValues): ReaderCreate {
     favourite_things: values.favourite_things,
     things_to_avoid: values.things_to_avoid,
     avatar: values.avatar.trim(),
+    furigana: values.furigana,
+    kanji_grade: values.kanji_grade === FROM_AGE ? null : Number(values.kanji_grade),
   };
 }
 
@@ -76,6 +89,10 @@ export function validateReader(values: ReaderFormValues): FieldErrors {
   else if (name.length > MAX_NAME) errors.name = { key: 'nameTooLong' };
   const age = ageOf(values.age);
   if (age !== null && (!Number.isInteger(age) || age < 1 || age > 120)) errors.age = { key: 'ageRange' };
+  // The server needs a grade for "above_grade": the one chosen, else the age's.
+  if (values.furigana === 'above_grade' && values.kanji_grade === FROM_AGE && age === null) {
+    errors.kanji_grade = { key: 'kanjiGrade' };
+  }
   return errors;
 }
 
@@ -88,12 +105,15 @@ const FIELDS = new Set<string>([
   'favourite_things',
   'things_to_avoid',
   'avatar',
+  'furigana',
+  'kanji_grade',
 ]);
 
 function friendlyKey(field: string, type: string): string | null {
   if (field === 'name') return type === 'string_too_long' ? 'nameTooLong' : 'nameRequired';
   if (field === 'age') return 'ageRange';
   if (field === 'avatar') return 'avatarTooLong';
+  if (field === 'kanji_grade') return 'kanjiGrade';
   if (LIST_FIELDS.includes(field as (typeof LIST_FIELDS)[number])) {
     return type === 'too_long' ? 'tooManyItems' : 'itemTooLong';
   }

@@ -7,6 +7,9 @@ import { notifyWarning } from '@/lib/notify';
 import type { ReaderCreate } from '@/types/api';
 
 import {
+  FROM_AGE,
+  FURIGANA_MODES,
+  KANJI_GRADES,
   LIST_FIELDS,
   MAX_ITEMS,
   MAX_NAME,
@@ -134,6 +137,38 @@ export function ReaderForm({
           allowDeselect={false}
           error={errorOf('reading_level')}
         />
+        {values.language === 'ja' && (
+          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
+            <Select
+              label={t('readers.form.furigana')}
+              description={t('readers.form.furiganaHint')}
+              value={values.furigana}
+              onChange={(value) => {
+                if (value) set('furigana', value as ReaderFormValues['furigana']);
+              }}
+              data={FURIGANA_MODES.map((mode) => ({ value: mode, label: t(`readers.furigana.${mode}`) }))}
+              allowDeselect={false}
+              error={errorOf('furigana')}
+            />
+            {values.furigana === 'above_grade' && (
+              <Select
+                label={t('readers.form.kanjiGrade')}
+                description={t('readers.form.kanjiGradeHint')}
+                value={values.kanji_grade}
+                onChange={(value) => set('kanji_grade', value ?? FROM_AGE)}
+                data={[
+                  { value: FROM_AGE, label: t('readers.form.kanjiGradeFromAge') },
+                  ...KANJI_GRADES.map((grade) => ({
+                    value: String(grade),
+                    label: t('readers.form.kanjiGradeOption', { grade }),
+                  })),
+                ]}
+                allowDeselect={false}
+                error={errorOf('kanji_grade')}
+              />
+            )}
+          </SimpleGrid>
+        )}
         {LIST_FIELDS.map((field) => (
           <TagsInput
             key={field}

@@ -10,6 +10,7 @@ import { paths } from '@/config/paths';
 import { useStories } from '../api/get-stories';
 import { useReaders } from '../api/get-story-sources';
 import { useDeleteStory } from '../api/story-mutations';
+import { ReadingLevelBadge } from './reading-level-badge';
 import type { StorySummary } from '@/types/stories';
 
 /** The library: newest first, searchable, filtered by reader and favourites. */
@@ -83,11 +84,14 @@ export function StoriesLibrary() {
                   {t(`stories.badge.${story.status}`)}
                 </Badge>
               </Group>
-              {story.reader_name && (
-                <Text size="sm" c="dimmed">
-                  {t('stories.library.forReader', { name: story.reader_name })}
-                </Text>
-              )}
+              <Group gap="sm">
+                {story.reader_name && (
+                  <Text size="sm" c="dimmed">
+                    {t('stories.library.forReader', { name: story.reader_name })}
+                  </Text>
+                )}
+                <ReadingLevelBadge measured={story.reading_grade} target={story.target_grade} />
+              </Group>
               <Text size="sm" lineClamp={2} lang={story.language}>
                 {story.excerpt}
               </Text>

@@ -5,14 +5,18 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 
 import { paths } from '@/config/paths';
+import { useStoryFurigana } from '../api/get-story-furigana';
+import { useStoryLevel } from '../api/get-story';
 import { exportPath, useStoryAction, useUpdateStory } from '../api/story-mutations';
 import { canReadAloud, useReadAloud } from '../hooks/use-read-aloud';
 import { useStoryStream } from '../hooks/use-story-stream';
+import { segmentsText, shownSegments } from '../utils/furigana-text';
 import { splitTitle } from '../utils/split-title';
 import { apiUrl } from '@/lib/api-client';
 import type { Story } from '@/types/stories';
 
 import { ReadAloudControls } from './read-aloud';
+import { ReadingLevelBadge } from './reading-level-badge';
 import { StatusLine } from './status-line';
 import classes from './story.module.css';
 import { StoryText } from './story-text';
@@ -33,7 +37,16 @@ export function StoryView({ story, onContinue }: { story: Story; onContinue: (st
   const body = split.body;
   const working = live.status === 'queued' || live.status === 'running';
   const final = !working && live.status !== 'deleted';
-  const speech = useReadAloud(body, story.language);
+  const level = useStoryLevel(story, final);
+  // Readings come per complete sentence while the story is written (the sentence being
+  // written stays plain), and for the whole text once it has ended.
+  const furigana = useStoryFurigana(story.id, story.language, body, working).data;
+  const withFurigana = furigana && furigana.furigana !== 'none' && furigana.source_length <= body.length;
+  const segments = withFurigana
+    ? shownSegments(furigana.segments, body, furigana.source_length)
+    : [{ text: body, reading: null }];
+  // Read aloud speaks what is shown, once: never a word and its reading both.
+  const speech = useReadAloud(segmentsText(segments), story.language);
 
   const toggleFavourite = () => {
     const next = !favourite;
@@ -60,7 +73,10 @@ export function StoryView({ story, onContinue }: { story: Story; onContinue: (st
         </ActionIcon>
       </Group>
       <Group justify="space-between" gap="sm">
-        <StatusLine live={live} />
+        <Group gap="md">
+          <StatusLine live={live} />
+          <ReadingLevelBadge measured={level.reading_grade} target={level.target_grade} />
+        </Group>
         {working && (
           <Button
             color="red"
@@ -75,7 +91,12 @@ export function StoryView({ story, onContinue }: { story: Story; onContinue: (st
       </Group>
       {live.status === 'deleted' && <Alert color="gray">{t('stories.deleted')}</Alert>}
       {final && body && canReadAloud() && <ReadAloudControls speech={speech} />}
-      <StoryText text={body} language={story.language} word={speech.word} />
+      <StoryText
+        segments={segments}
+        language={story.language}
+        word={speech.word}
+        ruby={furigana?.furigana === 'all' || furigana?.furigana === 'above_grade'}
+      />
       {final && (
         <Group gap="sm">
           <Button

@@ -28,6 +28,8 @@ export const readersDb = {
       favourite_things: data.favourite_things ?? [],
       things_to_avoid: data.things_to_avoid ?? [],
       avatar: data.avatar ?? '',
+      furigana: data.furigana ?? 'none',
+      kanji_grade: data.kanji_grade ?? null,
       created_at: now,
       updated_at: now,
     };

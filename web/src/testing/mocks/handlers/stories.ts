@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 
-import type { Story, StoryCreate, StoryUpdate } from '@/types/stories';
+import type { Story, StoryCreate, StoryFurigana, StoryUpdate } from '@/types/stories';
 
 import { API, errorBody } from './prompts';
 
@@ -8,11 +8,18 @@ import { API, errorBody } from './prompts';
 
 let stories: Story[] = [];
 let nextId = 1;
+// Scripted answers of GET /stories/:id/furigana, in order; the last one stays.
+let furigana = new Map<number, StoryFurigana[]>();
 
 export const storiesDb = {
   reset(): void {
     stories = [];
     nextId = 1;
+    furigana = new Map();
+  },
+  /** Answer the story's furigana requests with these, one per request (the last repeats). */
+  scriptFurigana(id: number, answers: StoryFurigana[]): void {
+    furigana.set(id, [...answers]);
   },
   add(data: Partial<Story> = {}): Story {
     const id = data.id ?? nextId;
@@ -37,6 +44,8 @@ export const storiesDb = {
       last_seq: 0,
       engine: 'builtin',
       model: 'builtin',
+      reading_grade: null,
+      target_grade: null,
       created_at: now,
       updated_at: now,
       ...data,
@@ -75,6 +84,8 @@ export const storyHandlers = [
       reader_name: s.reader_name,
       profile_id: s.profile_id,
       favourite: s.favourite,
+      reading_grade: s.reading_grade,
+      target_grade: s.target_grade,
       created_at: s.created_at,
     }));
     const next = offset + limit < matching.length ? String(offset + limit) : null;
@@ -91,6 +102,25 @@ export const storyHandlers = [
   http.get(`${API}/stories/:id`, ({ params }) => {
     const story = storiesDb.get(Number(params.id));
     return story ? HttpResponse.json(story) : errorBody(404, 'not_found', 'There is no such story.');
+  }),
+
+  http.get(`${API}/stories/:id/furigana`, ({ params }) => {
+    const id = Number(params.id);
+    const story = storiesDb.get(id);
+    if (!story) return errorBody(404, 'not_found', 'There is no such story.');
+    const answers = furigana.get(id);
+    if (answers && answers.length > 0) {
+      return HttpResponse.json(answers.length > 1 ? answers.shift() : answers[0]);
+    }
+    const body = story.text.replace(/^#[^\n]*\n+/u, '');
+    const answer: StoryFurigana = {
+      furigana: 'none',
+      kanji_grade: null,
+      segments: [{ text: body, reading: null }],
+      source_length: body.length,
+      complete: true,
+    };
+    return HttpResponse.json(answer);
   }),
 
   http.patch(`${API}/stories/:id`, async ({ params, request }) => {
