@@ -145,3 +145,12 @@ def test_the_exports_follow_the_reader_and_the_query(
     assert epub.status_code == 200
     markdown = client.get(url, query_string={"format": "markdown", "furigana": "hiragana"})
     assert "ミアはでんしゃにのりました。" in markdown.get_data(as_text=True)
+
+
+def test_the_openapi_document_has_the_furigana_endpoint_and_fields(client: FlaskClient) -> None:
+    document = client.get("/api/openapi.json").json
+    operation = document["paths"]["/api/stories/{story_id}/furigana"]["get"]
+    assert "StoryFurigana" in str(operation["responses"]["200"])
+    schemas = document["components"]["schemas"]
+    assert {"reading_grade", "target_grade"} <= set(schemas["StoryOut"]["properties"])
+    assert {"furigana", "kanji_grade"} <= set(schemas["ProfileOut"]["properties"])
