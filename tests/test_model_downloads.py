@@ -256,3 +256,22 @@ def test_a_downloaded_model_becomes_a_local_engine_and_writes_a_story(
         time.sleep(0.1)
     assert current["status"] in ("done", "incomplete"), current
     assert len(current["text"].split()) > 20
+
+
+def test_the_built_in_model_can_be_made_another_engine_and_unknown_models_are_404(
+    client: FlaskClient,
+) -> None:
+    made = client.post(
+        "/api/models/SmolLM2-135M-Instruct.Q4_1/engine",
+        json={"languages": ["en"], "engine": "small"},
+    )
+    assert made.status_code == 201, made.json
+    assert made.json["name"] == "small"
+    # No path is stored for the built-in file (an upgrade moves it).
+    assert client.get("/api/settings").json["engines"]["small"]["model_path"] is None
+    missing = client.post("/api/models/nope/engine", json={"languages": ["ja"]})
+    assert missing.status_code == 404
+    no_language = client.post(
+        "/api/models/SmolLM2-135M-Instruct.Q4_1/engine", json={"languages": []}
+    )
+    assert no_language.status_code == 422

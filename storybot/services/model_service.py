@@ -86,9 +86,11 @@ def find_model(name: str) -> LocalModelOut:
 def use_model(name: str, request: UseModel) -> EngineOut:
     """Make the local model ``name`` a ``local`` engine that writes ``request.languages``."""
     model = find_model(name)
+    # The built-in file goes without a path (an upgrade moves it) unless
+    # STORYBOT_MODEL_PATH is set: a local engine without a path takes that one.
+    pathless = model.source == "builtin" and _settings().model_path is None
     config = LocalEngineConfig(
-        model_path=None if model.source == "builtin" else model.path,
-        languages=list(request.languages),
+        model_path=None if pathless else model.path, languages=list(request.languages)
     )
     return engine_service.add_engine(
         request.engine or engine_service.engine_name_for(model.name),
