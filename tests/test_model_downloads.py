@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from storybot.engines.local import builtin_model_path
 from storybot.services.model_downloads import RetryPolicy
 from tests.model_file_server import ModelFileServer
-from tests.support import build_app, make_settings
+from tests.support import build_app, free_port, make_settings
 
 BUILTIN = builtin_model_path()
 pytestmark = pytest.mark.skipif(BUILTIN is None, reason="the built-in model is not installed")
@@ -205,6 +205,18 @@ def test_links_that_are_not_gguf_files_are_refused(
     assert missing["error"]["code"] == "http_error"
     assert "404" in missing["error"]["message"]
     assert client.get("/api/models/downloads/nope").status_code == 404
+
+
+def test_a_server_that_cannot_be_reached_fails_after_a_few_tries(
+    client: FlaskClient, sqlite_app: Flask
+) -> None:
+    url = f"http://127.0.0.1:{free_port()}/models/{NAME}"
+    failed = wait_ended(client, start(client, url)["id"])
+    assert failed["status"] == "failed"
+    assert failed["error"]["code"] == "connection_lost"
+    assert "could not reach 127.0.0.1" in failed["error"]["message"]
+    assert failed["retries"] == RetryPolicy().retries
+    assert leftovers(sqlite_app) == []
 
 
 def test_a_file_already_there_or_coming_is_not_downloaded_twice(

@@ -228,14 +228,23 @@ class ModelDownload:
                         raise _Cancelled from exc
                     attempt = 1 if self._state.bytes_done > before else attempt + 1
                     if attempt > self.policy.retries:
-                        raise DownloadFailed(
-                            "connection_lost",
-                            f"The connection to {_host(self.url)} kept dropping "
-                            f"({self.policy.retries} tries); try again later.",
-                        ) from exc
+                        raise DownloadFailed("connection_lost", self._lost(exc)) from exc
                     self._update(retries=self._state.retries + 1)
                     if self._cancel.wait(self.policy.wait_before(attempt)):
                         raise _Cancelled from exc
+
+    def _lost(self, exc: Exception) -> str:
+        """Why the download gave up, saying whether the server was ever reached."""
+        host = _host(self.url)
+        if self._state.bytes_done == 0 and isinstance(exc, httpx2.ConnectError):
+            return (
+                f"Storybot could not reach {host} ({exc}). Check the link and this "
+                "machine's internet connection, then try again."
+            )
+        return (
+            f"The connection to {host} kept dropping ({self.policy.retries} tries in a row); "
+            "try again later."
+        )
 
     def _fetch(self, client: httpx2.Client) -> None:
         """One request: from the start, or resumed from the bytes already written."""
