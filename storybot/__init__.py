@@ -78,6 +78,7 @@ def _init_generation(app: OpenAPI, settings: Settings) -> None:
     from storybot.engines.registry import EngineRegistry
     from storybot.jobs.notify import StoryBus
     from storybot.jobs.runner import StoryRunner
+    from storybot.services.model_downloads import ModelDownloads
     from storybot.services.stream_gate import StreamGate, default_stream_limit
 
     bus = StoryBus()
@@ -86,4 +87,7 @@ def _init_generation(app: OpenAPI, settings: Settings) -> None:
     app.extensions["storybot.runner"] = StoryRunner(app, bus, workers=settings.generation_workers)
     app.extensions["storybot.streams"] = StreamGate(
         settings.max_streams or default_stream_limit(settings.threads)
+    )
+    app.extensions["storybot.downloads"] = ModelDownloads(
+        settings.models_dir, reserve_bytes=settings.download_reserve_bytes
     )

@@ -166,7 +166,8 @@ def restore(path: str) -> None:
 
 
 def _register_story_commands() -> None:
-    from storybot.cli_stories import generate, models
+    from storybot.cli_models import models
+    from storybot.cli_stories import generate
 
     main.add_command(generate)
     main.add_command(models)

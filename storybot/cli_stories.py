@@ -1,10 +1,8 @@
-"""``storybot generate`` and ``storybot models``: stories and models from the terminal."""
+"""``storybot generate``: a story from the terminal."""
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
 
 import click
 from flask import current_app
@@ -91,27 +89,3 @@ def generate(
         app.extensions["storybot.runner"].stop()
     if status != "done":
         sys.exit(1)
-
-
-@click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def models(as_json: bool) -> None:
-    """List GGUF models: the built-in one, STORYBOT_MODEL_PATH's folder, <data dir>/models."""
-    from storybot.config import Settings
-    from storybot.engines.local import list_local_models
-
-    settings = Settings()
-    folders = [settings.data_dir / "models"]
-    if settings.model_path is not None:
-        folders.insert(0, Path(settings.model_path).parent)
-    found = list_local_models(folders)
-    if as_json:
-        click.echo(json.dumps(found, indent=2))
-        return
-    if not found:
-        click.echo("No models found. Install the built-in one with scripts/install.sh.")
-        return
-    for model in found:
-        size = f"{model['size_bytes'] / 1_048_576:.0f} MiB"
-        mark = " (built-in)" if model["builtin"] else ""
-        click.echo(f"{model['name']}{mark}\t{size}\t{model['path']}")

@@ -43,6 +43,27 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     model_path: Path | None = None
     generation_workers: int = Field(default=1, ge=1, le=64)
+    # Loopback ports where Settings looks for OpenAI-compatible servers: Ollama,
+    # the llama.cpp server, LM Studio, vLLM.
+    discovery_ports: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [11434, 8080, 1234, 8000]
+    )
+    # Free disk space a model download must leave behind.
+    download_reserve_bytes: int = Field(default=512 * 1_048_576, ge=0)
+
+    @field_validator("discovery_ports", mode="before")
+    @classmethod
+    def _split_ports(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(p) for p in value.replace(" ", "").split(",") if p]
+        return value
+
+    @field_validator("discovery_ports")
+    @classmethod
+    def _valid_ports(cls, value: list[int]) -> list[int]:
+        if any(not 1 <= port <= 65535 for port in value):
+            raise ValueError("discovery ports must be between 1 and 65535")
+        return list(dict.fromkeys(value))
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -75,6 +96,11 @@ class Settings(BaseSettings):
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return False
+
+    @property
+    def models_dir(self) -> Path:
+        """The folder downloaded GGUF models go to: ``<data dir>/models``."""
+        return self.data_dir / "models"
 
     @property
     def is_sqlite(self) -> bool:

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from storybot.extensions import db
+from tests.model_file_server import model_file_server  # noqa: F401  (a shared fixture)
 from tests.support import LiveServer, build_app, make_settings
 
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from storybot.engines.local import builtin_model_path
+from tests.model_file_server import ModelFileServer
 from tests.support import ROOT, LiveServer
 
 
@@ -113,6 +116,38 @@ def test_models_lists_the_built_in_model(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     models = json.loads(result.stdout)
     assert any(m["builtin"] and m["name"] == "SmolLM2-135M-Instruct.Q4_1" for m in models)
+
+
+def test_models_pull_downloads_a_model_with_a_progress_bar_and_says_how_to_use_it(
+    tmp_path: Path, model_file_server: ModelFileServer
+) -> None:
+    builtin = builtin_model_path()
+    assert builtin is not None
+    model_file_server.files["pulled-model.gguf"] = builtin
+    digest = hashlib.sha256(builtin.read_bytes()).hexdigest()
+    url = model_file_server.url("pulled-model.gguf")
+
+    result = storybot(tmp_path, "models", "pull", url, "--sha256", digest)
+    assert result.returncode == 0, result.stderr
+    assert "pulled-model.gguf" in result.stderr  # the progress bar's label
+    saved = tmp_path / "models" / "pulled-model.gguf"
+    assert saved.read_bytes() == builtin.read_bytes()
+    assert "Use it" in result.stdout
+    assert "/api/models/pulled-model/engine" in result.stdout
+    listed = json.loads(storybot(tmp_path, "models", "--json").stdout)
+    assert str(saved) in {m["path"] for m in listed}
+
+    again = storybot(tmp_path, "models", "pull", url)
+    assert again.returncode != 0
+    assert "already" in again.stderr
+    model_file_server.files["other.gguf"] = builtin
+    wrong = storybot(
+        tmp_path, "models", "pull", model_file_server.url("other.gguf"), "--sha256", "0" * 64
+    )
+    assert wrong.returncode != 0
+    assert "SHA-256" in wrong.stderr
+    assert not (tmp_path / "models" / "other.gguf").exists()
+    assert not (tmp_path / "models" / "other.gguf.part").exists()
 
 
 def test_generate_with_an_unknown_reader_says_so(tmp_path: Path) -> None:

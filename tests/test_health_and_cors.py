@@ -60,6 +60,18 @@ def test_openapi_document_and_local_docs_page(client: FlaskClient) -> None:
     assert "/api/prompts" in document["paths"]
     assert "/api/prompts/{prompt_id}" in document["paths"]
     assert "PromptCreate" in document["components"]["schemas"]
+    # Getting a better model: discovery, model files and their downloads.
+    paths = document["paths"]
+    assert set(paths["/api/engines"]) == {"get", "post"}
+    assert "get" in paths["/api/engines/discover"]
+    assert "get" in paths["/api/models"]
+    assert {"get", "post"} <= set(paths["/api/models/downloads"])
+    assert {"get", "delete"} <= set(paths["/api/models/downloads/{download_id}"])
+    assert "post" in paths["/api/models/{model_name}/engine"]
+    assert "202" in paths["/api/models/downloads"]["post"]["responses"]
+    schemas = document["components"]["schemas"]
+    for name in ("DiscoveryList", "EngineAdd", "DownloadCreate", "DownloadOut", "LocalModelList"):
+        assert name in schemas, name
     page = client.get("/api/docs/swagger", follow_redirects=True)
     assert page.status_code == 200
     html = page.get_data(as_text=True)

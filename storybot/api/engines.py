@@ -1,4 +1,4 @@
-"""``/api/engines``: the language models Storybot can write with, and their health."""
+"""``/api/engines``: the language models Storybot can write with, their health, new ones."""
 
 from __future__ import annotations
 
@@ -6,30 +6,13 @@ from typing import Any
 
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
-from pydantic import BaseModel
 
-from storybot.services import engine_service
+from storybot.api.guards import require_admin_for_changes
+from storybot.schemas.engines import DiscoveryList, EngineAdd, EngineList, EngineOut
+from storybot.services import discovery_service, engine_service
 
 bp = APIBlueprint("engines", __name__, url_prefix="/api/engines", abp_tags=[Tag(name="engines")])
-
-
-class EngineOut(BaseModel):
-    """A configured engine."""
-
-    name: str
-    kind: str
-    model: str
-    languages: list[str]
-    default: bool
-    ok: bool
-    detail: str
-    models: list[str]
-
-
-class EngineList(BaseModel):
-    """Every configured engine."""
-
-    items: list[EngineOut]
+bp.before_request(require_admin_for_changes)
 
 
 @bp.get("", responses={200: EngineList})
@@ -38,3 +21,16 @@ def list_engines() -> dict[str, Any]:
     return EngineList(
         items=[EngineOut(**e) for e in engine_service.describe_engines()]
     ).model_dump()
+
+
+@bp.post("", responses={201: EngineOut})
+def add_engine(body: EngineAdd) -> tuple[dict[str, Any], int]:
+    """Add one engine beside the configured ones (needs the admin token when one is set)."""
+    engine = engine_service.add_engine(body.name, body.config, make_default=body.make_default)
+    return engine.model_dump(), 201
+
+
+@bp.get("/discover", responses={200: DiscoveryList})
+def discover_engines() -> dict[str, Any]:
+    """OpenAI-compatible servers running on this machine (Ollama, llama.cpp, LM Studio, vLLM)."""
+    return discovery_service.discover().model_dump()

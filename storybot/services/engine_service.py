@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
 
 from storybot.engines.base import Engine
-from storybot.errors import InvalidInput
-from storybot.services.settings_service import get_settings
+from storybot.engines.registry import EngineConfig
+from storybot.errors import ApiError, InvalidInput
+from storybot.schemas.engines import EngineOut
+from storybot.services.settings_service import SettingsPatch, get_settings, update_settings
 
 
 def registry() -> Any:
@@ -39,6 +43,63 @@ def engine_for_language(name: str, language: str) -> Engine:
     if language not in engine.languages:
         raise language_error(name, language, engine.languages)
     return engine
+
+
+def engine_name_for(model: str) -> str:
+    """A free engine name made from a model's name (``qwen2.5:7b`` -> ``qwen2.5-7b``)."""
+    base = re.sub(r"[^\w.-]+", "-", model).strip("-._")[:56] or "engine"
+    if not base[0].isalnum():
+        base = f"m{base}"
+    taken = set(get_settings().engines)
+    name, number = base, 2
+    while name in taken:
+        name, number = f"{base}-{number}", number + 1
+    return name
+
+
+def add_engine(name: str | None, config: EngineConfig, *, make_default: bool) -> EngineOut:
+    """Add one engine beside the configured ones (409 if the name is taken); it, with its health."""
+    settings = get_settings()
+    if config.type == "openai":
+        model = config.model
+    elif config.type == "local" and config.model_path:
+        model = Path(config.model_path).stem
+    else:
+        model = config.type
+    chosen = name or engine_name_for(model)
+    if chosen in settings.engines:
+        raise ApiError(
+            409,
+            "engine_exists",
+            f"There is an engine named '{chosen}' already; choose another name.",
+            [{"field": "name", "message": "name taken", "type": "engine_exists"}],
+        )
+    # As plain data: the settings store fields given, and a config built in
+    # code has its defaults (its "type" too) unset.
+    engines = {
+        n: c.model_dump(mode="json") for n, c in {**settings.engines, chosen: config}.items()
+    }
+    change: dict[str, Any] = {"engines": engines}
+    if make_default:
+        change["default_engine"] = chosen
+    update_settings(SettingsPatch.model_validate(change))
+    return describe_engine(chosen)
+
+
+def describe_engine(name: str) -> EngineOut:
+    """One configured engine with its health (checked now) and models."""
+    engine = get_engine(name)
+    health = engine.health()
+    return EngineOut(
+        name=name,
+        kind=engine.kind,
+        model=engine.model,
+        languages=sorted(engine.languages),
+        default=name == get_settings().default_engine,
+        ok=health.ok,
+        detail=health.detail,
+        models=health.models,
+    )
 
 
 def describe_engines() -> list[dict[str, Any]]:

@@ -387,17 +387,36 @@ def delete_story(story_id: int) -> None:
 
 
 def language_error(engine_name: str, language: str, languages: frozenset[str]) -> InvalidInput:
-    """The 422 for a story in a language the engine does not write, saying how to fix it."""
+    """The 422 for a story in a language the engine does not write, naming the two ways to fix it.
+
+    The detail's ``type`` ("language_not_written"), ``params`` and ``fixes`` let
+    a client word the message itself and link to each way (Settings, where
+    servers found on this machine and model files by link are added).
+    """
     from storybot.services.composition import LANGUAGE_NAMES
 
     wanted = LANGUAGE_NAMES.get(language, language)
     has = ", ".join(sorted(LANGUAGE_NAMES.get(lang, lang) for lang in languages)) or "none"
     return InvalidInput(
         f"The engine '{engine_name}' writes {has} only, not {wanted}. To write {wanted} "
-        "stories, add a model that does: run an OpenAI-compatible server (for example "
-        "Ollama with a multilingual model), add it under 'engines' in Settings with "
-        f'"languages": ["{language}"], and choose it for this story or as the default.',
-        [{"field": "language", "message": f"engine '{engine_name}' does not write {language}"}],
+        "stories, add a model that does, in one of two ways in Settings: add a model server "
+        "found on this machine (an OpenAI-compatible server such as Ollama or LM Studio, "
+        "GET /api/engines/discover), or add a GGUF model file by its link "
+        "(POST /api/models/downloads) and use it; tick the languages it writes "
+        f'("languages": ["{language}"]), then choose it for this story or as the default.',
+        [
+            {
+                "field": "language",
+                "message": f"engine '{engine_name}' does not write {language}",
+                "type": "language_not_written",
+                "params": {
+                    "engine": engine_name,
+                    "language": language,
+                    "languages": sorted(languages),
+                },
+                "fixes": ["discover_servers", "download_model"],
+            }
+        ],
     )
 
 

@@ -72,6 +72,7 @@ class FakeOpenAIServer:
     def __init__(self, model: str = "fake-model") -> None:
         self.model = model
         self.models = [model]
+        self.owned_by = "fake"  # what /v1/models says owns each model ("library": Ollama)
         self.requests: list[RecordedRequest] = []
         self.aborted = 0  # streams whose client went away before the end
         self._replies: deque[Reply] = deque()
@@ -182,7 +183,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {"error": {"message": f"No route {self.path}", "type": "not_found"}})
             return
         data = [
-            {"id": m, "object": "model", "created": 0, "owned_by": "fake"}
+            {"id": m, "object": "model", "created": 0, "owned_by": self.server.owner.owned_by}
             for m in self.server.owner.models
         ]
         self._json(200, {"object": "list", "data": data})

@@ -252,8 +252,17 @@ def test_a_japanese_reader_with_the_built_in_model_is_told_how_to_add_one(
         "OpenAI-compatible",
         '"languages": ["ja"]',
         "Settings",
+        "found on this machine",
+        "GGUF model file by its link",
     )
     assert detail_fields(error) == ["language"]
+    assert error["details"][0]["type"] == "language_not_written"
+    assert error["details"][0]["params"] == {
+        "engine": "local",
+        "language": "ja",
+        "languages": ["en"],
+    }
+    assert error["details"][0]["fixes"] == ["discover_servers", "download_model"]
 
 
 def test_asking_for_japanese_with_the_built_in_model_is_refused_too(client: FlaskClient) -> None:

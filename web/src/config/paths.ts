@@ -7,5 +7,13 @@ export const paths = {
   prompt: { path: '/prompts/:promptId', href: (id: number) => `/prompts/${id}` },
   readers: { path: '/readers', href: () => '/readers' },
   reader: { path: '/readers/:readerId', href: (id: number) => `/readers/${id}` },
-  settings: { path: '/settings', href: () => '/settings' },
+  settings: { path: '/settings', href: (section?: SettingsSection) => (section ? `/settings#${section}` : '/settings') },
 } as const;
+
+/** Sections of the settings page a link can point at (the new-story page does, when no engine writes a language). */
+export const settingsSections = {
+  foundServers: 'settings-found-servers',
+  modelFiles: 'settings-model-files',
+} as const;
+
+export type SettingsSection = (typeof settingsSections)[keyof typeof settingsSections];

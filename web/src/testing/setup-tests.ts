@@ -6,6 +6,7 @@ import { toast } from 'react-toastify';
 import { initI18n, i18n } from '@/lib/i18n';
 import { installEventSource, ScriptedEventSource } from '@/testing/event-source';
 import { db } from '@/testing/mocks/db';
+import { modelsDb } from '@/testing/mocks/handlers/models';
 import { readersDb } from '@/testing/mocks/handlers/readers';
 import { settingsDb } from '@/testing/mocks/handlers/settings';
 import { storiesDb } from '@/testing/mocks/handlers/stories';
@@ -82,6 +83,7 @@ afterEach(() => {
   speech.reset();
   readersDb.reset();
   settingsDb.reset();
+  modelsDb.reset();
 });
 
 afterAll(() => {

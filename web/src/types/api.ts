@@ -144,3 +144,72 @@ export type RuntimeSettings = {
 };
 
 export type SettingsPatch = Partial<RuntimeSettings>;
+
+// Getting a better model: servers found on this machine, model files, downloads
+// (/api/engines/discover, POST /api/engines, /api/models).
+
+export type EngineAdd = {
+  name?: string;
+  config: EngineConfig;
+  make_default?: boolean;
+};
+
+export type ServerKind = 'ollama' | 'llamacpp' | 'lmstudio' | 'vllm' | 'openai_compatible';
+
+export type DiscoveredServer = {
+  base_url: string;
+  port: number;
+  kind: ServerKind;
+  models: string[];
+  configured: { engine: string; model: string }[];
+};
+
+export type DiscoveryList = {
+  items: DiscoveredServer[];
+  ports: number[];
+};
+
+export type LocalModel = {
+  name: string;
+  file_name: string;
+  path: string;
+  size_bytes: number;
+  source: 'builtin' | 'downloaded' | 'model_path';
+  engines: string[];
+};
+
+export type LocalModelList = {
+  items: LocalModel[];
+};
+
+export type UseModel = {
+  languages: string[];
+  engine?: string;
+  make_default?: boolean;
+};
+
+export type DownloadStatus = 'downloading' | 'verifying' | 'done' | 'failed' | 'cancelled';
+
+export type ModelDownload = {
+  id: string;
+  url: string;
+  file_name: string;
+  model_name: string;
+  path: string;
+  status: DownloadStatus;
+  bytes_done: number;
+  bytes_total: number | null;
+  seconds_left: number | null;
+  retries: number;
+  sha256: string | null;
+  error: { code: string; message: string } | null;
+};
+
+export type ModelDownloadList = {
+  items: ModelDownload[];
+};
+
+export type DownloadCreate = {
+  url: string;
+  sha256?: string;
+};

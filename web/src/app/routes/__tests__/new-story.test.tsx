@@ -1,6 +1,7 @@
 import { screen, waitFor } from '@testing-library/react';
-import { http } from 'msw';
+import { http, HttpResponse } from 'msw';
 
+import { i18n } from '@/lib/i18n';
 import { db } from '@/testing/mocks/db';
 import { API, errorBody } from '@/testing/mocks/handlers/prompts';
 import { readersDb } from '@/testing/mocks/handlers/readers';
@@ -85,5 +86,61 @@ describe('the new story page', () => {
     const alert = await screen.findByTestId('new-story-error');
     expect(alert).toHaveTextContent(message);
     expect(router.state.location.pathname).toBe('/stories/new');
+  });
+
+  it('says kindly when no engine writes the language, and links straight to the two ways to add one', async () => {
+    readersDb.add({ name: 'Hana', language: 'ja' });
+    const languageNotWritten = () =>
+      HttpResponse.json(
+        {
+          error: {
+            code: 'validation_error',
+            message: "The engine 'local' writes English only, not Japanese. ...",
+            details: [
+              {
+                field: 'language',
+                message: "engine 'local' does not write ja",
+                type: 'language_not_written',
+                params: { engine: 'local', language: 'ja', languages: ['en'] },
+                fixes: ['discover_servers', 'download_model'],
+              },
+            ],
+          },
+          trace_id: 'feedc0ffee0123456789abcdef012345',
+        },
+        { status: 422 },
+      );
+    server.use(http.post(`${API}/stories`, languageNotWritten));
+    const { user, router } = renderApp('/stories/new');
+    await user.click(await screen.findByRole('radio', { name: /Hana/ }));
+    await user.type(screen.getByLabelText('Your idea'), 'ほしのおはなし');
+    await user.click(screen.getByRole('button', { name: 'Write the story' }));
+
+    const alert = await screen.findByTestId('new-story-error');
+    expect(alert).toHaveTextContent('No engine writes Japanese yet');
+    expect(alert).toHaveTextContent('The engine “local” can\'t write Japanese.');
+    expect(alert).not.toHaveTextContent('writes English only'); // worded by the app, not the server
+    const found = screen.getByRole('link', { name: 'Add a model server running on this machine' });
+    const file = screen.getByRole('link', { name: 'Or download a model file by its link' });
+    expect(found).toHaveAttribute('href', '/settings#settings-found-servers');
+    expect(file).toHaveAttribute('href', '/settings#settings-model-files');
+
+    await user.click(file);
+    await waitFor(() => expect(router.state.location.pathname).toBe('/settings'));
+    expect(router.state.location.hash).toBe('#settings-model-files');
+    expect(await screen.findByRole('region', { name: 'Model files' })).toBeInTheDocument();
+
+    // The same in Japanese.
+    await i18n.changeLanguage('ja');
+    await router.navigate('/stories/new');
+    await user.click(await screen.findByRole('radio', { name: /Hana/ }));
+    await user.type(screen.getByLabelText('アイデア'), 'ほしのおはなし');
+    await user.click(screen.getByRole('button', { name: 'おはなしを書く' }));
+    const japanese = await screen.findByTestId('new-story-error');
+    expect(japanese).toHaveTextContent('日本語で書けるエンジンがまだありません');
+    expect(screen.getByRole('link', { name: 'このマシンで動いているモデルサーバーを追加する' })).toHaveAttribute(
+      'href',
+      '/settings#settings-found-servers',
+    );
   });
 });

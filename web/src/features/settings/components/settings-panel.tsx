@@ -1,9 +1,11 @@
 import { Alert, Button, Center, Group, Loader, Paper, Stack, Text, Title, VisuallyHidden } from '@mantine/core';
 import { IconAlertCircle } from '@tabler/icons-react';
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useLocation } from 'react-router';
 
 import { LanguageSwitcher } from '@/components/ui/language-switcher';
+import { settingsSections } from '@/config/paths';
 
 import { getAdminToken, setAdminToken } from '../api/admin-token';
 import { useSettings } from '../api/get-settings';
@@ -12,13 +14,15 @@ import { AddEngineForm } from './add-engine-form';
 import { AdminTokenField } from './admin-token-field';
 import { DefaultsForm } from './defaults-form';
 import { EnginesList } from './engines-list';
+import { FoundServers } from './found-servers';
+import { ModelFiles } from './model-files';
 
 function Section({ id, title, hint, children }: { id: string; title: string; hint?: string; children: ReactNode }) {
   return (
-    <Paper component="section" withBorder radius="md" p="lg" aria-labelledby={id}>
+    <Paper component="section" withBorder radius="md" p="lg" aria-labelledby={`${id}-title`} id={id} tabIndex={-1}>
       <Stack gap="md">
         <Stack gap={4}>
-          <Title order={2} size="h3" id={id}>
+          <Title order={2} size="h3" id={`${id}-title`}>
             {title}
           </Title>
           {hint && (
@@ -40,6 +44,15 @@ export function SettingsPanel() {
   const [needsToken, setNeedsToken] = useState(false);
   const [hasToken, setHasToken] = useState(() => getAdminToken() !== '');
   const askForToken = () => setNeedsToken(true);
+  const { hash } = useLocation();
+
+  // A link to one section (#settings-model-files ...) scrolls to it and moves the focus there.
+  useEffect(() => {
+    const target = hash ? document.getElementById(hash.slice(1)) : null;
+    if (!target) return;
+    target.scrollIntoView({ block: 'start' });
+    target.focus({ preventScroll: true });
+  }, [hash]);
 
   let settingsForms: ReactNode;
   if (settings.isPending) {
@@ -88,6 +101,12 @@ export function SettingsPanel() {
       )}
       <Section id="settings-engines" title={t('settings.engines.title')} hint={t('settings.engines.hint')}>
         <EnginesList />
+      </Section>
+      <Section id={settingsSections.foundServers} title={t('settings.found.sectionTitle')} hint={t('settings.found.hint')}>
+        <FoundServers onUnauthorized={askForToken} />
+      </Section>
+      <Section id={settingsSections.modelFiles} title={t('settings.files.title')} hint={t('settings.files.hint')}>
+        <ModelFiles onUnauthorized={askForToken} />
       </Section>
       <Section id="settings-defaults" title={t('settings.defaults.title')} hint={t('settings.defaults.hint')}>
         {settingsForms ??

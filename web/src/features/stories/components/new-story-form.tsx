@@ -22,6 +22,8 @@ import { useNavigate } from 'react-router';
 import { paths } from '@/config/paths';
 import { usePromptCards, useReaders } from '../api/get-story-sources';
 import { useCreateStory } from '../api/story-mutations';
+import { languageNotWritten } from '../utils/language-not-written';
+import { LanguageMissing } from './language-missing';
 import { isApiError } from '@/lib/api-client';
 import type { Prompt, TemplateVariable } from '@/types/api';
 import type { StoryCreate, StoryLength } from '@/types/stories';
@@ -100,6 +102,8 @@ export function NewStoryForm() {
       ? t(`stories.errors.${error.code}`, { defaultValue: t(`errors.${error.code}`, { defaultValue: error.message }) })
       : error.message
     : null;
+
+  const missingLanguage = languageNotWritten(error);
 
   return (
     <form onSubmit={submit} noValidate>
@@ -205,7 +209,9 @@ export function NewStoryForm() {
           </Stack>
         </Group>
 
-        {(problem ?? errorMessage) && (
+        {!problem && missingLanguage ? (
+          <LanguageMissing detail={missingLanguage} />
+        ) : (problem ?? errorMessage) && (
           <Alert color="red" role="alert" data-testid="new-story-error">
             <Text size="sm">{problem ?? errorMessage}</Text>
             {!problem && error && isApiError(error) && errorMessage !== error.message && (

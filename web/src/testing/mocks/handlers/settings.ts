@@ -32,6 +32,9 @@ export const settingsDb = {
   requireToken(token: string): void {
     adminToken = token;
   },
+  token(): string | null {
+    return adminToken;
+  },
 };
 
 function engineInfo(name: string): EngineInfo {

@@ -1,0 +1,133 @@
+"""Finding OpenAI-compatible servers on this machine, and adding one as an engine."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from storybot.extensions import db
+from tests.engines.fake_openai_server import FakeOpenAIServer, fake_openai, free_port  # noqa: F401
+from tests.model_file_server import ModelFileServer
+from tests.support import build_app, make_settings
+
+
+@pytest.fixture
+def found_server(fake_openai: FakeOpenAIServer) -> FakeOpenAIServer:  # noqa: F811
+    """The scripted server, listing two models as Ollama does (owned_by "library")."""
+    fake_openai.models = ["qwen2.5:3b", "llama3.2:1b"]
+    return fake_openai
+
+
+@pytest.fixture
+def app_probing(tmp_path: Path, found_server: FakeOpenAIServer) -> Iterator[Flask]:
+    """An app that probes the scripted server's port and a port with nothing on it."""
+    app = build_app(make_settings(tmp_path, discovery_ports=[free_port(), found_server.port]))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_server_on_a_probed_port_is_found_with_its_models(
+    app_probing: Flask, found_server: FakeOpenAIServer
+) -> None:
+    client = app_probing.test_client()
+    started = time.monotonic()
+    response = client.get("/api/engines/discover")
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200
+    closed_port, open_port = app_probing.extensions["storybot.settings"].discovery_ports
+    assert response.json["ports"] == [closed_port, open_port]
+    assert response.json["items"] == [
+        {
+            "base_url": f"http://127.0.0.1:{open_port}/v1",
+            "port": open_port,
+            "kind": "openai_compatible",  # neither a usual port nor a known owner
+            "models": ["qwen2.5:3b", "llama3.2:1b"],
+            "configured": [],
+        }
+    ]
+    assert elapsed < 1.5  # the port with nothing listening is skipped at once
+    assert [r.path for r in found_server.requests] == ["/v1/models"]
+
+
+def test_adding_a_found_server_makes_a_working_engine_that_writes_japanese(
+    app_probing: Flask, found_server: FakeOpenAIServer
+) -> None:
+    client = app_probing.test_client()
+    found = client.get("/api/engines/discover").json["items"][0]
+    added = client.post(
+        "/api/engines",
+        json={
+            "config": {
+                "type": "openai",
+                "base_url": found["base_url"],
+                "model": found["models"][0],
+                "languages": ["en", "ja"],
+            }
+        },
+    )
+    assert added.status_code == 201, added.json
+    assert added.json["name"] == "qwen2.5-3b"
+    assert added.json["ok"] is True
+    assert added.json["languages"] == ["en", "ja"]
+    assert added.json["default"] is False
+
+    again = client.get("/api/engines/discover").json["items"][0]
+    assert again["configured"] == [{"engine": "qwen2.5-3b", "model": "qwen2.5:3b"}]
+    names = [e["name"] for e in client.get("/api/engines").json["items"]]
+    assert names == ["local", "qwen2.5-3b"]
+
+    taken = client.post(
+        "/api/engines",
+        json={
+            "name": "local",
+            "config": {"type": "openai", "base_url": found["base_url"], "model": "x"},
+        },
+    )
+    assert taken.status_code == 409
+    assert taken.json["error"]["code"] == "engine_exists"
+
+    story = client.post(
+        "/api/stories", json={"prompt": "くまの おはなし", "language": "ja", "engine": "qwen2.5-3b"}
+    )
+    assert story.status_code == 202, story.json
+    deadline = time.monotonic() + 10
+    while (current := client.get(f"/api/stories/{story.json['id']}").json)["status"] in (
+        "queued",
+        "running",
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert current["status"] == "done", current
+    assert found_server.chat_requests()[0].body["model"] == "qwen2.5:3b"
+
+
+def test_the_kind_is_guessed_from_the_answer(
+    app_probing: Flask, found_server: FakeOpenAIServer
+) -> None:
+    found_server.owned_by = "library"  # as Ollama answers
+    found = app_probing.test_client().get("/api/engines/discover").json["items"]
+    assert [s["kind"] for s in found] == ["ollama"]
+
+
+def test_something_else_on_a_port_is_not_listed(tmp_path: Path) -> None:
+    other = ModelFileServer({}).start()  # answers 404 to /v1/models
+    try:
+        app = build_app(make_settings(tmp_path, discovery_ports=[other.port]))
+        assert app.test_client().get("/api/engines/discover").json["items"] == []
+    finally:
+        other.stop()
+
+
+def test_adding_an_engine_needs_the_admin_token_when_one_is_set(tmp_path: Path) -> None:
+    app = build_app(make_settings(tmp_path, admin_token="s3cret"))
+    client = app.test_client()
+    body = {"config": {"type": "openai", "base_url": "http://127.0.0.1:11434/v1", "model": "m"}}
+    assert client.post("/api/engines", json=body).status_code == 401
+    assert client.get("/api/engines/discover").status_code == 200
+    ok = client.post("/api/engines", json=body, headers={"Authorization": "Bearer s3cret"})
+    assert ok.status_code == 201
