@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app
 
 from storybot.engines.base import Engine
-from storybot.errors import InvalidInput
+from storybot.errors import InvalidInput, invalid_field
 from storybot.services.settings_service import get_settings
 
 
@@ -25,7 +25,7 @@ def get_engine(name: str) -> Engine:
         known = ", ".join(sorted(engines.names())) or "none"
         raise InvalidInput(
             f"There is no engine named '{name}'. Configured engines: {known}.",
-            [{"field": "engine", "message": "unknown engine"}],
+            [invalid_field("engine", "unknown_engine")],
         )
     engine: Engine = engines.get(name)
     return engine
@@ -58,6 +58,8 @@ def describe_engines() -> list[dict[str, Any]]:
                 "default": name == default,
                 "ok": health.ok,
                 "detail": health.detail,
+                "detail_code": health.detail_code,
+                "detail_params": health.detail_params,
                 "models": health.models,
             }
         )

@@ -9,13 +9,14 @@ from sqlalchemy import ColumnElement, delete, func, or_, select, text
 
 from storybot.database import write_intent
 from storybot.engines.base import Engine
-from storybot.errors import ApiError, InvalidInput, NotFound
+from storybot.errors import ApiError, InvalidInput, NotFound, invalid_field
 from storybot.extensions import db
 from storybot.jobs.pieces import joined_text, next_seq, saved_text
 from storybot.jobs.runner import Job
 from storybot.models import Profile, Prompt, Story, StoryPiece, StoryStatus, utcnow
 from storybot.observability import generation_metrics as metrics
 from storybot.schemas.stories import StoryCreate, StoryListQuery, StoryUpdate
+from storybot.schemas.tones import tone_code
 from storybot.services import engine_service
 from storybot.services.composition import compose, continuation, message_rows, split_title
 from storybot.services.pagination import Cursor, decode_cursor, encode_cursor
@@ -113,7 +114,7 @@ def start(request: StoryCreate, *, trace_id: str | None) -> Story:
         if profile is None:
             raise InvalidInput(
                 f"There is no reader with id {request.profile_id}.",
-                [{"field": "profile_id", "message": "unknown reader"}],
+                [invalid_field("profile_id", "unknown_reader")],
             )
     reader = _reader(profile)
     prompt: Prompt | None = None
@@ -122,7 +123,7 @@ def start(request: StoryCreate, *, trace_id: str | None) -> Story:
         if prompt is None:
             raise InvalidInput(
                 f"There is no prompt with id {request.prompt_id}.",
-                [{"field": "prompt_id", "message": "unknown prompt"}],
+                [invalid_field("prompt_id", "unknown_prompt")],
             )
         prompt_text = render(prompt.content, prompt.variables, request.variables, reader)
     else:
@@ -212,7 +213,7 @@ def continue_story(story_id: int, *, trace_id: str | None) -> Story:
     story.messages = message_rows(composition.messages)
     story.status = StoryStatus.QUEUED
     story.cancel_requested = False
-    story.failure_code = story.failure_reason = None
+    story.failure_code = story.failure_reason = story.failure_params = None
     story.queued_at = utcnow()
     story.started_at = story.first_text_at = story.finished_at = None
     story.trace_id = trace_id or story.trace_id
@@ -265,8 +266,12 @@ def story_view(story: Story, *, new: bool = False) -> dict[str, Any]:
     def seconds(a: Any, b: Any) -> float | None:
         return round((b - a).total_seconds(), 3) if a and b else None
 
+    request = story.request
+    if isinstance(request.get("tone"), str):  # an older story's chip word reads as its code
+        request = {**request, "tone": tone_code(request["tone"])}
     return {
         **{c.key: getattr(story, c.key) for c in Story.__table__.columns},
+        "request": request,
         "status": story.status.value,
         "title": story.title or title or "",
         "text": full_text,
@@ -379,7 +384,7 @@ def language_error(engine_name: str, language: str, languages: frozenset[str]) -
         "stories, add a model that does: run an OpenAI-compatible server (for example "
         "Ollama with a multilingual model), add it under 'engines' in Settings with "
         f'"languages": ["{language}"], and choose it for this story or as the default.',
-        [{"field": "language", "message": f"engine '{engine_name}' does not write {language}"}],
+        [invalid_field("language", "language_unsupported", engine=engine_name, language=language)],
     )
 
 

@@ -33,7 +33,8 @@ def upgrade() -> None:
     op.add_column("story", sa.Column("reading_grade", sa.Float(), nullable=True))
     op.add_column("story", sa.Column("failure_params", sa.JSON(), nullable=True))
     op.add_column(
-        "profile", sa.Column("furigana", sa.String(length=16), nullable=False, server_default="none")
+        "profile",
+        sa.Column("furigana", sa.String(length=16), nullable=False, server_default="none"),
     )
     op.add_column("profile", sa.Column("kanji_grade", sa.Integer(), nullable=True))
     # Stories cut at the limit under the old rule were "done" with a "length" code.
