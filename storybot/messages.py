@@ -156,12 +156,12 @@ CATALOGUE: Final[dict[tuple[str, str | None], str]] = {
     ("duplicate_variable", None): "duplicate variable '{name}'",
     ("unknown_reader_field", None): "unknown reader field '{field}'",
     ("invalid_placeholder", None): "invalid placeholder '{name}'",
-    ("not_a_number", None): "must be a number",
-    ("not_text", None): "must be text",
-    ("not_an_option", None): "must be one of: {options}",
-    ("value_too_long", None): "too long",
-    ("unknown_variable", None): "unknown variable",
-    ("value_required", None): "a value is required",
+    ("not_a_number", None): "'{name}' must be a number",
+    ("not_text", None): "'{name}' must be text",
+    ("not_an_option", None): "'{name}' must be one of: {options}",
+    ("value_too_long", None): "'{name}' is longer than {max} characters",
+    ("unknown_variable", None): "unknown variable '{name}'",
+    ("value_required", None): "'{name}' needs a value",
     ("language_unsupported", None): "engine '{engine}' does not write {language}",
 }
 
