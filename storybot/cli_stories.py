@@ -15,7 +15,7 @@ from storybot.errors import ApiError
 @click.argument("prompt")
 @click.option("--profile", "profile", help="The reader, by name or id.")
 @click.option("--length", type=click.Choice(["short", "medium", "long"]))
-@click.option("--tone", help="warm, funny, adventurous ...")
+@click.option("--tone", help="warm, gentle, funny, adventurous, sleepy or calm")
 @click.option("--language", type=click.Choice(["en", "ja"]))
 @click.option("--engine", help="An engine name from the settings (default: the default engine).")
 @with_appcontext

@@ -16,6 +16,8 @@ from flask.typing import ResponseReturnValue
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from storybot.messages import ParamValue, word
+
 log = logging.getLogger(__name__)
 
 # Codes for the HTTP errors werkzeug raises; the message says what to do.
@@ -87,12 +89,45 @@ def error_response(
     return response
 
 
+def invalid_field(field: str, code: str, /, **params: ParamValue) -> dict[str, Any]:
+    """One detail of a 422 for a rule a service checks: the field, the code and its params,
+    worded in English from the catalogue (``storybot.messages``)."""
+    return {
+        "field": field,
+        "message": word(code, params),
+        "type": code,
+        "code": code,
+        "params": params,
+    }
+
+
+def _param(value: object) -> ParamValue:
+    """A pydantic context value as JSON a client can word a message with."""
+    if isinstance(value, str | int | float):
+        return value
+    return str(value)
+
+
 def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
-    """Pydantic errors as a list of ``{field, message, type}`` a client can show."""
+    """Pydantic errors as a list of ``{field, message, type, code, params}`` a client can show.
+
+    ``code`` is pydantic's error type (or Storybot's own, for its rules) and
+    ``params`` the error's context (``max_length``, ``expected`` ...): with them
+    a client words the message in its own language; ``message`` is English.
+    """
     out = []
     for err in exc.errors(include_url=False, include_input=False):
         field = ".".join(str(part) for part in err["loc"])
-        out.append({"field": field, "message": err["msg"], "type": err["type"]})
+        params = {key: _param(value) for key, value in (err.get("ctx") or {}).items()}
+        out.append(
+            {
+                "field": field,
+                "message": err["msg"],
+                "type": err["type"],
+                "code": err["type"],
+                "params": params,
+            }
+        )
     return out
 
 

@@ -64,22 +64,22 @@ def test_with_an_admin_token_changes_need_it(tmp_path: Path) -> None:
     app = build_app(make_settings(tmp_path, admin_token="s3cret-token"))
     client = app.test_client()
     assert client.get("/api/settings").status_code == 200  # reading stays open
-    denied = client.patch("/api/settings", json={"default_tone": "spooky"})
+    denied = client.patch("/api/settings", json={"default_tone": "sleepy"})
     assert denied.status_code == 401
     assert denied.json["error"]["code"] == "unauthorized"
     wrong = client.patch(
-        "/api/settings", json={"default_tone": "spooky"}, headers={"Authorization": "Bearer no"}
+        "/api/settings", json={"default_tone": "sleepy"}, headers={"Authorization": "Bearer no"}
     )
     assert wrong.status_code == 401
     # a caller without the token learns nothing from validation either
     assert client.patch("/api/settings", json={"bogus": 1}).status_code == 401
     ok = client.patch(
         "/api/settings",
-        json={"default_tone": "spooky"},
+        json={"default_tone": "sleepy"},
         headers={"Authorization": "Bearer s3cret-token"},
     )
     assert ok.status_code == 200
-    assert client.get("/api/settings").json["default_tone"] == "spooky"
+    assert client.get("/api/settings").json["default_tone"] == "sleepy"
 
 
 def test_listening_beyond_loopback_requires_an_admin_token(tmp_path: Path) -> None:

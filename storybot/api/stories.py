@@ -9,7 +9,7 @@ from flask import Response, current_app, g, request, url_for
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
-from storybot.errors import ApiError, InvalidInput
+from storybot.errors import ApiError, InvalidInput, invalid_field
 from storybot.schemas.stories import (
     EventsQuery,
     ExportQuery,
@@ -157,7 +157,10 @@ def story_events(path: StoryPath, query: EventsQuery) -> Response:
     header = request.headers.get("Last-Event-ID")
     if header:
         if not header.isdigit():
-            raise InvalidInput("Last-Event-ID must be a piece number.")
+            raise InvalidInput(
+                "Last-Event-ID must be a piece number.",
+                [invalid_field("Last-Event-ID", "invalid_last_event_id")],
+            )
         after = int(header)
     return _event_stream(_enter_stream(), path.story_id, after or 0)
 

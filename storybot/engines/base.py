@@ -9,7 +9,7 @@ failure, never a finished story.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, TypedDict
 
@@ -59,13 +59,24 @@ FailureCode = Literal[
 
 
 class EngineError(Exception):
-    """A model failure, with a reason a person understands and a stable code for metrics."""
+    """A model failure, with a reason a person understands and a stable code for metrics.
 
-    def __init__(self, code: FailureCode, reason: str, retry_after: float | None = None) -> None:
+    ``params`` are what the reason is worded with (storybot.messages), so a
+    client can word it in its own language.
+    """
+
+    def __init__(
+        self,
+        code: FailureCode,
+        reason: str,
+        retry_after: float | None = None,
+        params: Mapping[str, str | int | float] | None = None,
+    ) -> None:
         super().__init__(reason)
         self.code: FailureCode = code
         self.reason = reason
         self.retry_after = retry_after
+        self.params: dict[str, str | int | float] = dict(params or {})
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,9 @@ class EngineHealth:
     ok: bool
     detail: str = ""
     models: list[str] = field(default_factory=list)
+    # The detail as a message code with params (storybot.messages).
+    detail_code: str = ""
+    detail_params: dict[str, str | int | float] = field(default_factory=dict)
 
 
 class Engine(Protocol):

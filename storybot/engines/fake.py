@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from storybot.engines.base import EngineError, EngineHealth, Finish, GenerationOptions, Message
+from storybot.engines.failures import health
 
 DEFAULT_STORY = [
     "Title: The Little Lantern\n\n",
@@ -111,8 +112,9 @@ class FakeEngine:
 
     def health(self) -> EngineHealth:
         """Report ``healthy`` (tests may set it to False)."""
-        detail = "fake engine" if self.healthy else "fake engine set unhealthy"
-        return EngineHealth(ok=self.healthy, detail=detail, models=[self.model])
+        return health(
+            self.healthy, "fake_ready" if self.healthy else "fake_unhealthy", models=[self.model]
+        )
 
     def stream(
         self, messages: Sequence[Message], options: GenerationOptions, cancel: threading.Event

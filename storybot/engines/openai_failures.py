@@ -1,4 +1,4 @@
-"""How an OpenAI-compatible server fails, in words a parent understands.
+"""How an OpenAI-compatible server fails, in words a parent understands (storybot.messages).
 
 The SDK raises the same exception for different situations depending on when
 it happens: ``APIConnectionError`` before the stream means the server is down
@@ -20,6 +20,7 @@ import openai
 import pydantic
 
 from storybot.engines.base import EngineError
+from storybot.engines.failures import engine_error
 
 
 class BadChunk(ValueError):
@@ -73,106 +74,65 @@ class FailureWords:
         """Map an error raised before any text arrived (or by a health check)."""
         url = self.base_url
         if isinstance(exc, openai.APITimeoutError):
-            return EngineError(
-                "timeout",
-                f"The model server at {url} did not answer within {self.read_timeout:g} seconds; "
-                "is it overloaded?",
-            )
+            return engine_error("timeout", "no_answer", url=url, seconds=self.read_timeout)
         if isinstance(exc, openai.APIConnectionError):
             if _caused_by(exc, ConnectionRefusedError) or "refused" in _causes_text(exc):
-                return EngineError(
-                    "unavailable",
-                    f"The model server at {url} refused the connection; is it running?",
-                )
-            return EngineError(
-                "unavailable",
-                f"Storybot could not reach the model server at {url}; is the address right "
-                "and is the server running?",
-            )
+                return engine_error("unavailable", "refused", url=url)
+            return engine_error("unavailable", "unreachable", url=url)
         if isinstance(exc, openai.APIResponseValidationError):
-            return EngineError(
-                "bad_response", f"The model server at {url} sent an answer Storybot cannot read."
-            )
+            return engine_error("bad_response", "unreadable", url=url)
         if not isinstance(exc, openai.APIStatusError):
-            return EngineError("server_error", f"The model server at {url} failed: {exc.message}")
+            return engine_error("server_error", "failed", url=url, message=exc.message)
         return self._status(exc)
 
     def _status(self, exc: openai.APIStatusError) -> EngineError:
         url, status, message = self.base_url, exc.status_code, server_message(exc)
         if status == 429:
             retry_after = parse_retry_after(exc.response.headers)
-            wait = f" in about {retry_after:.0f} seconds" if retry_after is not None else " later"
-            return EngineError(
-                "rate_limited",
-                f"The model server at {url} is busy (too many requests); try again{wait}.",
-                retry_after=retry_after,
+            if retry_after is None:
+                return engine_error("rate_limited", "busy", url=url)
+            return engine_error(
+                "rate_limited", "retry_after", retry_after=retry_after, url=url, seconds=retry_after
             )
         if status >= 500:
-            return EngineError(
-                "server_error",
-                f"The model server at {url} had an internal error (HTTP {status}): {message}",
-            )
+            return engine_error("server_error", "http", url=url, status=status, message=message)
         if status in (401, 403):
-            return EngineError(
+            return engine_error(
                 "bad_request",
-                f"The model server at {url} refused the API key (HTTP {status}); check the "
-                f"{self.api_key_env} environment variable. The server said: {message}",
+                "api_key",
+                url=url,
+                status=status,
+                env=self.api_key_env,
+                message=message,
             )
         if status == 404:
-            return EngineError(
-                "bad_request",
-                f"The model server at {url} answered 'not found' (HTTP 404): {message}. Check "
-                f"the model name '{self.model}' and that the address ends in /v1.",
+            return engine_error(
+                "bad_request", "not_found", url=url, model=self.model, message=message
             )
-        return EngineError(
-            "bad_request",
-            f"The model server at {url} refused the request (HTTP {status}): {message}",
-        )
+        return engine_error("bad_request", "http", url=url, status=status, message=message)
 
     def mid_stream(self, exc: BaseException, pieces: int) -> EngineError:
         """Map an error raised while reading the stream, after ``pieces`` text pieces."""
         url = self.base_url
         if is_bad_data(exc):
-            return EngineError(
-                "bad_response",
-                f"The model server at {url} sent a piece of the story Storybot could not read.",
-            )
+            return engine_error("bad_response", "unreadable_piece", url=url)
         if isinstance(exc, (openai.APITimeoutError, *HTTP_TIMEOUTS)):
-            waited = f"{self.read_timeout:g} seconds"
-            what = "wrote nothing" if pieces == 0 else "stopped writing"
-            return EngineError("timeout", f"The model server at {url} {what} for {waited}.")
+            cause = "wrote_nothing" if pieces == 0 else "stopped_writing"
+            return engine_error("timeout", cause, url=url, seconds=self.read_timeout)
         if isinstance(exc, openai.APIError) and not isinstance(exc, openai.APIConnectionError):
             # An error event inside the stream (``data: {"error": ...}``).
-            return EngineError(
-                "server_error",
-                f"The model server at {url} reported an error mid-story: {exc.message}",
-            )
-        return EngineError(
-            "interrupted",
-            f"The connection to the model server at {url} dropped in the middle of the story.",
-        )
+            return engine_error("server_error", "mid_story", url=url, message=exc.message)
+        return engine_error("interrupted", "dropped", url=url)
 
     def no_finish(self) -> EngineError:
         """The stream ended cleanly, but never said the story was finished."""
-        return EngineError(
-            "interrupted",
-            f"The model server at {self.base_url} ended the story without saying it was "
-            "finished; the connection may have been cut.",
-        )
+        return engine_error("interrupted", "no_finish", url=self.base_url)
 
     def odd_finish(self, reason: str) -> EngineError:
         """A finish reason other than "stop" or "length"."""
         if reason == "content_filter":
-            return EngineError(
-                "bad_response",
-                f"The model server at {self.base_url} stopped the story: its content filter "
-                "flagged it.",
-            )
-        return EngineError(
-            "bad_response",
-            f"The model server at {self.base_url} stopped the story for an unexpected "
-            f"reason ({reason!r}).",
-        )
+            return engine_error("bad_response", "content_filter", url=self.base_url)
+        return engine_error("bad_response", "odd_finish", url=self.base_url, reason=reason)
 
 
 def server_message(exc: openai.APIStatusError) -> str:

@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 
 from storybot.database import write_intent
 from storybot.engines.base import Engine, EngineError, Finish, GenerationOptions, Message
+from storybot.engines.failures import engine_error
 from storybot.engines.registry import UnknownEngine
 from storybot.extensions import db
 from storybot.jobs.notify import StoryBus
@@ -265,7 +266,10 @@ class StoryRunner:
         try:
             engine = engine_service.registry().get(job.engine)
         except UnknownEngine as exc:
-            raise EngineError("unavailable", f"{exc} Choose another engine.") from exc
+            known = ", ".join(exc.configured) or "none"
+            raise engine_error(
+                "unavailable", "unknown_engine", engine=exc.name, known=known
+            ) from exc
         db.session.commit()  # end the read transaction before a long generation
         started = Started(
             job, queue.SimpleQueue(), threading.Event(), threading.Event(), time.monotonic()
@@ -299,7 +303,7 @@ class StoryRunner:
                 started.items, writer, started.cancel, started.first_saved
             )
             if finish is None:
-                raise EngineError("interrupted", "The model stopped before the story was finished.")
+                raise engine_error("interrupted", "stopped")
             if writer.first_text_after is not None:
                 metrics.TIME_TO_FIRST_TEXT.labels(engine_name).observe(
                     writer.first_text_after - began
@@ -323,7 +327,7 @@ class StoryRunner:
             self._save_partial(writer)
             metrics.FAILURES.labels(engine_name, exc.code).inc()
             log.warning("story %s failed (%s): %s", story_id, exc.code, exc.reason)
-            story_finish.fail(story_id, exc.code, exc.reason)
+            story_finish.fail(story_id, exc.code, exc.reason, exc.params)
         except Exception:
             db.session.rollback()
             self._save_partial(writer)

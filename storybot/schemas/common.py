@@ -13,6 +13,8 @@ from pydantic import (
     field_validator,
 )
 
+from storybot.messages import rule_error
+
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 
@@ -36,7 +38,7 @@ class Patch(Strict):
     @classmethod
     def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None and info.field_name not in cls.nullable_fields:
-            raise ValueError("may be left out but not null")
+            raise rule_error("not_null")
         return value
 
 

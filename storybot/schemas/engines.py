@@ -26,7 +26,11 @@ class EngineOut(BaseModel):
     languages: list[str]
     default: bool
     ok: bool
-    detail: str
+    detail: str = Field(description="The health check's finding, in English.")
+    detail_code: str = Field(description="The detail as a message code (docs/api.md, 'Messages').")
+    detail_params: dict[str, str | int | float] = Field(
+        description="What the detail is worded with."
+    )
     models: list[str]
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from storybot.messages import rule_error
 from storybot.schemas.common import Patch, Query, Strict, Tag
 
 MAX_PROMPT_CHARS = 10_000
@@ -39,21 +40,21 @@ class TemplateVariable(Strict):
     def _consistent(self) -> Self:
         if self.type == "choice":
             if not self.options:
-                raise ValueError(f"choice variable '{self.name}' needs at least one option")
+                raise rule_error("choice_needs_options", name=self.name)
             if self.default is not None and self.default not in self.options:
-                raise ValueError(f"default of '{self.name}' must be one of its options")
+                raise rule_error("default_not_an_option", name=self.name)
         elif self.options:
-            raise ValueError(f"only choice variables have options ('{self.name}' is {self.type})")
+            raise rule_error("options_only_for_choice", name=self.name, type=self.type)
         if self.type == "number" and isinstance(self.default, str):
-            raise ValueError(f"default of number variable '{self.name}' must be a number")
+            raise rule_error("default_not_a_number", name=self.name)
         if self.type == "text" and self.default is not None and not isinstance(self.default, str):
-            raise ValueError(f"default of text variable '{self.name}' must be text")
+            raise rule_error("default_not_text", name=self.name)
         return self
 
 
 def _not_blank(value: str | None) -> str | None:
     if value is not None and not value.strip():
-        raise ValueError("must not be empty or only spaces")
+        raise rule_error("blank")
     return value
 
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, Self
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from storybot.messages import rule_error
 from storybot.schemas.common import Patch, Query, Strict
 from storybot.schemas.profiles import Furigana, KanjiGrade, Language
+from storybot.schemas.tones import Tone
 
 Length = Literal["short", "medium", "long"]
 Status = Literal["queued", "running", "done", "failed", "cancelled", "interrupted", "incomplete"]
-Tone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
 
 class StoryCreate(Strict):
@@ -27,7 +28,7 @@ class StoryCreate(Strict):
     )
     profile_id: int | None = Field(default=None, description="The reader the story is for.")
     length: Length | None = None
-    tone: Tone | None = None
+    tone: Tone | None = Field(default=None, description="Default: the setting.")
     moral: str | None = Field(default=None, max_length=200)
     language: Language | None = Field(
         default=None, description="Default: the reader's language, else the default setting."
@@ -37,9 +38,9 @@ class StoryCreate(Strict):
     @model_validator(mode="after")
     def _one_prompt(self) -> Self:
         if (self.prompt_id is None) == (self.prompt is None or not self.prompt.strip()):
-            raise ValueError("give either prompt_id (a prompt from the library) or prompt (text)")
+            raise rule_error("one_prompt")
         if self.variables and self.prompt_id is None:
-            raise ValueError("variables go with prompt_id")
+            raise rule_error("variables_without_prompt")
         return self
 
 
@@ -72,7 +73,11 @@ class StoryOut(BaseModel):
     model: str
     favourite: bool
     failure_code: str | None
-    failure_reason: str | None
+    failure_reason: str | None = Field(description="The failure in English words.")
+    failure_params: dict[str, str | int | float] | None = Field(
+        description="What failure_reason is worded with: with failure_code, a client words "
+        "the failure in its own language (docs/api.md, 'Messages')."
+    )
     trace_id: str | None
     queue_position: int | None = Field(description="Stories ahead of this one while queued.")
     last_seq: int = Field(description="The id of the last text event saved.")

@@ -10,7 +10,7 @@ from flask import current_app
 
 from storybot.engines.base import Engine
 from storybot.engines.registry import EngineConfig
-from storybot.errors import ApiError, InvalidInput
+from storybot.errors import ApiError, InvalidInput, invalid_field
 from storybot.schemas.engines import EngineOut
 from storybot.services.settings_service import SettingsPatch, get_settings, update_settings
 
@@ -29,7 +29,7 @@ def get_engine(name: str) -> Engine:
         known = ", ".join(sorted(engines.names())) or "none"
         raise InvalidInput(
             f"There is no engine named '{name}'. Configured engines: {known}.",
-            [{"field": "engine", "message": "unknown engine"}],
+            [invalid_field("engine", "unknown_engine")],
         )
     engine: Engine = engines.get(name)
     return engine
@@ -98,6 +98,8 @@ def describe_engine(name: str) -> EngineOut:
         default=name == get_settings().default_engine,
         ok=health.ok,
         detail=health.detail,
+        detail_code=health.detail_code,
+        detail_params=health.detail_params,
         models=health.models,
     )
 
@@ -119,6 +121,8 @@ def describe_engines() -> list[dict[str, Any]]:
                 "default": name == default,
                 "ok": health.ok,
                 "detail": health.detail,
+                "detail_code": health.detail_code,
+                "detail_params": health.detail_params,
                 "models": health.models,
             }
         )

@@ -55,4 +55,10 @@ def _default_engine() -> dict[str, Any]:
         health = registry().get(name).health()
     except Exception as exc:  # a broken engine configuration is "not ready" too
         return {"ok": False, "name": name, "error": str(exc)[:300]}
-    return {"ok": health.ok, "name": name, "detail": health.detail}
+    return {
+        "ok": health.ok,
+        "name": name,
+        "detail": health.detail,
+        "detail_code": health.detail_code,
+        "detail_params": health.detail_params,
+    }

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from storybot.errors import InvalidInput
+from storybot.errors import InvalidInput, invalid_field
 
 
 @dataclass(frozen=True)
@@ -34,5 +34,5 @@ def decode_cursor(cursor: str) -> Cursor:
     except (ValueError, TypeError, binascii.Error) as exc:
         raise InvalidInput(
             "The cursor is not one this server gave out; start again without it.",
-            [{"field": "cursor", "message": "invalid cursor"}],
+            [invalid_field("cursor", "invalid_cursor")],
         ) from exc

@@ -18,9 +18,11 @@ from sqlalchemy import select
 from storybot.engines.registry import EngineConfig, default_configs
 from storybot.errors import InvalidInput, validation_details
 from storybot.extensions import db
+from storybot.messages import rule_error
 from storybot.models import Prompt, Setting, utcnow
 from storybot.schemas.common import Patch
 from storybot.schemas.prompts import PromptLibrary
+from storybot.schemas.tones import DEFAULT_TONE, StoredTone, Tone
 
 EXAMPLES_FILE = Path(__file__).resolve().parent.parent / "data" / "example_prompts.json"
 
@@ -37,7 +39,9 @@ class RuntimeSettings(BaseModel):
     )
     default_engine: str = Field(default="local", min_length=1, max_length=64)
     default_length: Literal["short", "medium", "long"] = "medium"
-    default_tone: str = Field(default="warm", min_length=1, max_length=40)
+    default_tone: StoredTone = Field(
+        default=DEFAULT_TONE, description="A tone code (an older free word is kept as it is)."
+    )
     default_language: Literal["en", "ja"] = "en"
     max_queued_stories: int = Field(default=20, ge=1, le=1000)
 
@@ -45,9 +49,7 @@ class RuntimeSettings(BaseModel):
     def _default_engine_exists(self) -> Self:
         if self.default_engine not in self.engines:
             known = ", ".join(sorted(self.engines)) or "none"
-            raise ValueError(
-                f"default_engine '{self.default_engine}' is not among the engines ({known})"
-            )
+            raise rule_error("unknown_default_engine", engine=self.default_engine, known=known)
         return self
 
 
@@ -61,7 +63,7 @@ class SettingsPatch(Patch):
     )
     default_engine: str | None = Field(default=None, min_length=1, max_length=64)
     default_length: Literal["short", "medium", "long"] | None = None
-    default_tone: str | None = Field(default=None, min_length=1, max_length=40)
+    default_tone: Tone | None = None
     default_language: Literal["en", "ja"] | None = None
     max_queued_stories: int | None = Field(default=None, ge=1, le=1000)
 

@@ -130,6 +130,7 @@ def _read(app: Flask, story_id: int, after: int) -> Read:
                         "title",
                         "failure_code",
                         "failure_reason",
+                        "failure_params",
                         "last_seq",
                         "completion_tokens",
                         "duration_seconds",

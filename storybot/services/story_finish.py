@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import select
 
 from storybot.database import write_intent
@@ -50,8 +53,11 @@ def finish(story_id: int, result: Finish) -> None:
         db.session.commit()
 
 
-def fail(story_id: int, code: str, reason: str) -> None:
-    """Mark a story failed with a reason a person understands; its text so far stays."""
+def fail(story_id: int, code: str, reason: str, params: Mapping[str, Any] | None = None) -> None:
+    """Mark a story failed with a reason a person understands; its text so far stays.
+
+    ``params`` are what ``reason`` is worded with (storybot.messages).
+    """
     with write_intent():
         story = db.session.get(Story, story_id)
         if story is None:
@@ -60,6 +66,7 @@ def fail(story_id: int, code: str, reason: str) -> None:
         story.status = StoryStatus.FAILED
         story.failure_code = code
         story.failure_reason = reason
+        story.failure_params = dict(params) if params else None
         story.finished_at = utcnow()
         db.session.commit()
 
@@ -73,6 +80,7 @@ def recover_interrupted() -> int:
             story.status = StoryStatus.INTERRUPTED
             story.failure_code = "interrupted"
             story.failure_reason = RESTART_REASON
+            story.failure_params = {"cause": "restart"}
             story.finished_at = utcnow()
         db.session.commit()
     return len(stories)

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, delete, func, or_, select, text
 
 from storybot.database import write_intent
 from storybot.engines.base import Engine
-from storybot.errors import ApiError, InvalidInput, NotFound
+from storybot.errors import ApiError, InvalidInput, NotFound, invalid_field
 from storybot.extensions import db
 from storybot.jobs.pieces import joined_text, next_seq, saved_text
 from storybot.jobs.runner import Job
@@ -18,6 +18,7 @@ from storybot.observability import generation_metrics as metrics
 from storybot.quality.furigana import FuriganaSetting
 from storybot.quality.reading_level import measure_grade, target_grade
 from storybot.schemas.stories import StoryCreate, StoryListQuery, StoryUpdate
+from storybot.schemas.tones import tone_code
 from storybot.services import engine_service
 from storybot.services.composition import compose, continuation, message_rows, split_title
 from storybot.services.pagination import Cursor, decode_cursor, encode_cursor
@@ -115,7 +116,7 @@ def start(request: StoryCreate, *, trace_id: str | None) -> Story:
         if profile is None:
             raise InvalidInput(
                 f"There is no reader with id {request.profile_id}.",
-                [{"field": "profile_id", "message": "unknown reader"}],
+                [invalid_field("profile_id", "unknown_reader")],
             )
     reader = _reader(profile)
     prompt: Prompt | None = None
@@ -124,7 +125,7 @@ def start(request: StoryCreate, *, trace_id: str | None) -> Story:
         if prompt is None:
             raise InvalidInput(
                 f"There is no prompt with id {request.prompt_id}.",
-                [{"field": "prompt_id", "message": "unknown prompt"}],
+                [invalid_field("prompt_id", "unknown_prompt")],
             )
         prompt_text = render(prompt.content, prompt.variables, request.variables, reader)
     else:
@@ -216,7 +217,7 @@ def continue_story(story_id: int, *, trace_id: str | None) -> Story:
     story.messages = message_rows(composition.messages)
     story.status = StoryStatus.QUEUED
     story.cancel_requested = False
-    story.failure_code = story.failure_reason = None
+    story.failure_code = story.failure_reason = story.failure_params = None
     story.queued_at = utcnow()
     story.started_at = story.first_text_at = story.finished_at = None
     story.trace_id = trace_id or story.trace_id
@@ -269,8 +270,12 @@ def story_view(story: Story, *, new: bool = False) -> dict[str, Any]:
     def seconds(a: Any, b: Any) -> float | None:
         return round((b - a).total_seconds(), 3) if a and b else None
 
+    request = story.request
+    if isinstance(request.get("tone"), str):  # an older story's chip word reads as its code
+        request = {**request, "tone": tone_code(request["tone"])}
     return {
         **{c.key: getattr(story, c.key) for c in Story.__table__.columns},
+        "request": request,
         "status": story.status.value,
         "title": story.title or title or "",
         "text": full_text,
@@ -397,6 +402,11 @@ def language_error(engine_name: str, language: str, languages: frozenset[str]) -
 
     wanted = LANGUAGE_NAMES.get(language, language)
     has = ", ".join(sorted(LANGUAGE_NAMES.get(lang, lang) for lang in languages)) or "none"
+    detail = invalid_field(
+        "language", "language_not_written", engine=engine_name, language=language
+    )
+    detail["params"]["languages"] = sorted(languages)
+    detail["fixes"] = ["discover_servers", "download_model"]
     return InvalidInput(
         f"The engine '{engine_name}' writes {has} only, not {wanted}. To write {wanted} "
         "stories, add a model that does, in one of two ways in Settings: add a model server "
@@ -404,19 +414,7 @@ def language_error(engine_name: str, language: str, languages: frozenset[str]) -
         "GET /api/engines/discover), or add a GGUF model file by its link "
         "(POST /api/models/downloads) and use it; tick the languages it writes "
         f'("languages": ["{language}"]), then choose it for this story or as the default.',
-        [
-            {
-                "field": "language",
-                "message": f"engine '{engine_name}' does not write {language}",
-                "type": "language_not_written",
-                "params": {
-                    "engine": engine_name,
-                    "language": language,
-                    "languages": sorted(languages),
-                },
-                "fixes": ["discover_servers", "download_model"],
-            }
-        ],
+        [detail],
     )
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from storybot.errors import InvalidInput
+from storybot.errors import InvalidInput, invalid_field
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\s*\}\}")
 READER_FIELDS = (
@@ -47,7 +47,7 @@ def check_template(content: str, variables: Iterable[Mapping[str, Any]]) -> list
     if duplicates:
         raise InvalidInput(
             f"Template variable '{duplicates[0]}' is declared more than once.",
-            [{"field": "variables", "message": f"duplicate variable {d!r}"} for d in duplicates],
+            [invalid_field("variables", "duplicate_variable", name=d) for d in duplicates],
         )
     for name in placeholders(content):
         if name.startswith("reader."):
@@ -56,12 +56,12 @@ def check_template(content: str, variables: Iterable[Mapping[str, Any]]) -> list
                 raise InvalidInput(
                     f"{{{{{name}}}}} is not a reader field; use one of: "
                     + ", ".join(f"reader.{f}" for f in READER_FIELDS),
-                    [{"field": "content", "message": f"unknown reader field {field!r}"}],
+                    [invalid_field("content", "unknown_reader_field", field=field)],
                 )
         elif "." in name:
             raise InvalidInput(
                 f"{{{{{name}}}}} is not a valid placeholder: only reader fields have a dot.",
-                [{"field": "content", "message": f"invalid placeholder {name!r}"}],
+                [invalid_field("content", "invalid_placeholder", name=name)],
             )
         elif name not in names:
             declared.append({"name": name, "type": "text", "label": None, "default": None})
@@ -75,24 +75,24 @@ def _coerce(variable: Mapping[str, Any], value: Any) -> str:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InvalidInput(
                 f"Template variable '{name}' must be a number.",
-                [{"field": f"variables.{name}", "message": "must be a number"}],
+                [invalid_field(f"variables.{name}", "not_a_number", name=name)],
             )
         return f"{value:g}" if isinstance(value, float) else str(value)
     if not isinstance(value, str):
         raise InvalidInput(
             f"Template variable '{name}' must be text.",
-            [{"field": f"variables.{name}", "message": "must be text"}],
+            [invalid_field(f"variables.{name}", "not_text", name=name)],
         )
     if kind == "choice" and value not in variable.get("options", []):
         options = ", ".join(variable.get("options", []))
         raise InvalidInput(
             f"Template variable '{name}' must be one of: {options}.",
-            [{"field": f"variables.{name}", "message": f"must be one of: {options}"}],
+            [invalid_field(f"variables.{name}", "not_an_option", name=name, options=options)],
         )
     if len(value) > MAX_TEXT_VALUE:
         raise InvalidInput(
             f"Template variable '{name}' is longer than {MAX_TEXT_VALUE} characters.",
-            [{"field": f"variables.{name}", "message": "too long"}],
+            [invalid_field(f"variables.{name}", "value_too_long", name=name, max=MAX_TEXT_VALUE)],
         )
     return value
 
@@ -115,7 +115,7 @@ def render(
     if unknown:
         raise InvalidInput(
             f"This prompt has no variable named '{unknown[0]}'.",
-            [{"field": f"variables.{u}", "message": "unknown variable"} for u in unknown],
+            [invalid_field(f"variables.{u}", "unknown_variable", name=u) for u in unknown],
         )
     filled: dict[str, str] = {}
     for name, variable in declared.items():
@@ -126,7 +126,7 @@ def render(
         else:
             raise InvalidInput(
                 f"Template variable '{name}' needs a value.",
-                [{"field": f"variables.{name}", "message": "a value is required"}],
+                [invalid_field(f"variables.{name}", "value_required", name=name)],
             )
 
     def substitute(match: re.Match[str]) -> str:

@@ -112,6 +112,9 @@ export type EngineInfo = {
   default: boolean;
   ok: boolean;
   detail: string;
+  /** The detail as a message code with its params (docs/api.md, "Messages"). */
+  detail_code: string;
+  detail_params: Record<string, string | number>;
   models: string[];
 };
 

@@ -24,6 +24,8 @@ export type Story = {
   favourite: boolean;
   failure_code: string | null;
   failure_reason: string | null;
+  /** What the failure is worded with, beside failure_code (docs/api.md, "Messages"). */
+  failure_params: Record<string, string | number> | null;
   trace_id: string | null;
   queue_position: number | null;
   last_seq: number;
@@ -100,6 +102,8 @@ export type StoryReaderList = { items: StoryReader[]; total: number };
 /** Data of the final event of the story stream. */
 export type FinalEventData = {
   title?: string | null;
+  failure_code?: string | null;
   failure_reason?: string | null;
+  failure_params?: Record<string, string | number> | null;
   last_seq?: number;
 };

@@ -3,22 +3,24 @@ import { IconCheck, IconCopy } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 
 import type { ApiError } from '@/lib/api-client';
+import { validationDetails, wordApiError } from '@/lib/server-messages';
 
 /** What went wrong, in the user's words, with the trace id and a button to copy it. */
 export function ApiErrorMessage({ error }: { error: ApiError }) {
   const { t } = useTranslation();
-  const message = t(`errors.${error.code}`, { defaultValue: error.message });
-  const showServerText = error.code === 'validation_error' && error.message !== message;
+  const message = wordApiError(t, error);
+  // A 422 worded from its detail says what to fix; the general line says it was refused.
+  const general = validationDetails(error).length > 0 ? t('errors.validation_error') : null;
   return (
     <Stack gap={4}>
-      <Text size="sm" fw={600}>
-        {message}
-      </Text>
-      {showServerText && (
-        <Text size="xs" c="dimmed" lang="en">
-          {error.message}
+      {general && (
+        <Text size="sm" fw={600}>
+          {general}
         </Text>
       )}
+      <Text size="sm" fw={general ? undefined : 600}>
+        {message}
+      </Text>
       {error.traceId && (
         <Group gap={4} wrap="nowrap">
           <Text size="xs" c="dimmed" data-testid="trace-id">

@@ -25,7 +25,7 @@ describe('the new story page', () => {
 
     await waitFor(() => expect(router.state.location.pathname).toBe('/stories/1'));
     expect(storiesDb.requests).toEqual([
-      { prompt: 'A dinosaur who is afraid of the dark', profile_id: 1, length: 'long', tone: 'Funny' },
+      { prompt: 'A dinosaur who is afraid of the dark', profile_id: 1, length: 'long', tone: 'funny' },
     ]);
   });
 

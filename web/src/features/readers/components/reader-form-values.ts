@@ -1,4 +1,5 @@
 import { isApiError } from '@/lib/api-client';
+import type { ValidationDetail } from '@/lib/server-messages';
 import type { FuriganaMode, Reader, ReaderCreate, ReaderLanguage, ReadingLevel } from '@/types/api';
 
 export const READER_LANGUAGES: ReaderLanguage[] = ['en', 'ja'];
@@ -27,8 +28,8 @@ export type ReaderFormValues = {
 
 export type ReaderField = keyof ReaderFormValues;
 
-/** A field's problem as a locale key under `readers.form.errors` (or the server's own words). */
-export type FieldErrors = Partial<Record<ReaderField, { key: string } | { text: string }>>;
+/** A field's problem as a locale key under `readers.form.errors` (or the server's 422 detail, worded from its code). */
+export type FieldErrors = Partial<Record<ReaderField, { key: string } | { detail: ValidationDetail }>>;
 
 export function emptyReaderValues(language: ReaderLanguage = 'en'): ReaderFormValues {
   return {
@@ -126,12 +127,12 @@ export function serverFieldErrors(error: unknown): FieldErrors | null {
   const errors: FieldErrors = {};
   for (const detail of error.details as unknown[]) {
     if (typeof detail !== 'object' || detail === null) continue;
-    const { field, message, type } = detail as { field?: unknown; message?: unknown; type?: unknown };
+    const { field, type } = detail as { field?: unknown; type?: unknown };
     if (typeof field !== 'string') continue;
     const top = field.split('.')[0] ?? '';
     if (!FIELDS.has(top) || errors[top as ReaderField]) continue;
     const key = friendlyKey(top, typeof type === 'string' ? type : '');
-    errors[top as ReaderField] = key ? { key } : { text: typeof message === 'string' ? message : '' };
+    errors[top as ReaderField] = key ? { key } : { detail };
   }
   return Object.keys(errors).length > 0 ? errors : null;
 }

@@ -4,6 +4,7 @@ import { useState, type ReactNode, type SubmitEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { notifyWarning } from '@/lib/notify';
+import { wordDetail } from '@/lib/server-messages';
 import type { ReaderCreate } from '@/types/api';
 
 import {
@@ -68,7 +69,7 @@ export function ReaderForm({
   function errorOf(field: ReaderField): string | undefined {
     const problem = clientErrors[field] ?? (touched.has(field) ? undefined : serverErrors?.[field]);
     if (!problem) return undefined;
-    return 'key' in problem ? t(`readers.form.errors.${problem.key}`, { max: MAX_ITEMS, maxName: MAX_NAME }) : problem.text;
+    return 'key' in problem ? t(`readers.form.errors.${problem.key}`, { max: MAX_ITEMS, maxName: MAX_NAME }) : wordDetail(t, problem.detail);
   }
 
   function submit(event: SubmitEvent<HTMLFormElement>) {

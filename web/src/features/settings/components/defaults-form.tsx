@@ -1,15 +1,23 @@
-import { Button, Group, SegmentedControl, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, SegmentedControl, Select, SimpleGrid, Stack, Text } from '@mantine/core';
 import { IconDeviceFloppy } from '@tabler/icons-react';
 import { useState, type SubmitEvent } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 
-import { notifySuccess, notifyWarning } from '@/lib/notify';
+import { TONES } from '@/lib/tones';
+import { notifySuccess } from '@/lib/notify';
 import type { ReaderLanguage, RuntimeSettings, StoryLength } from '@/types/api';
 
 import { useUpdateSettings } from '../api/update-settings';
 
 const LENGTHS: StoryLength[] = ['short', 'medium', 'long'];
 const LANGUAGES: ReaderLanguage[] = ['en', 'ja'];
+
+/** The tones to choose from, worded; a tone stored as a word by an older version shows as it is. */
+function toneChoices(t: TFunction, stored: string): { value: string; label: string }[] {
+  const choices = TONES.map((value) => ({ value, label: t(`tones.${value}`) }));
+  return (TONES as readonly string[]).includes(stored) ? choices : [{ value: stored, label: stored }, ...choices];
+}
 
 /** The defaults of a new story: engine, length, tone and language. */
 export function DefaultsForm({ settings, onUnauthorized }: { settings: RuntimeSettings; onUnauthorized: () => void }) {
@@ -25,14 +33,11 @@ export function DefaultsForm({ settings, onUnauthorized }: { settings: RuntimeSe
 
   function submit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (!tone.trim()) {
-      notifyWarning(t('settings.defaults.toneRequired'));
-      return;
-    }
     updateSettings.mutate({
       default_engine: engine,
       default_length: length,
-      default_tone: tone.trim(),
+      // An older free word stays as it is unless another tone is chosen.
+      ...(tone !== settings.default_tone ? { default_tone: tone } : {}),
       default_language: language,
     });
   }
@@ -50,13 +55,15 @@ export function DefaultsForm({ settings, onUnauthorized }: { settings: RuntimeSe
             data={Object.keys(settings.engines)}
             allowDeselect={false}
           />
-          <TextInput
+          <Select
             label={t('settings.defaults.tone')}
             description={t('settings.defaults.toneHint')}
             value={tone}
-            onChange={(event) => setTone(event.currentTarget.value)}
-            maxLength={40}
-            error={tone.trim() ? undefined : t('settings.defaults.toneRequired')}
+            onChange={(value) => {
+              if (value) setTone(value);
+            }}
+            data={toneChoices(t, settings.default_tone)}
+            allowDeselect={false}
           />
         </SimpleGrid>
         <Stack gap={4}>

@@ -3,6 +3,8 @@ import { IconAlertCircle, IconCircleCheck, IconCircleX } from '@tabler/icons-rea
 import type { CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 
+import { wordMessage } from '@/lib/server-messages';
+
 import { useEngines } from '../api/get-engines';
 
 // Dark enough on the light background, light enough on the dark one (4.5:1 either way).
@@ -79,8 +81,8 @@ export function EnginesList() {
               </Text>
             )}
             {engine.detail && (
-              <Text size="sm" c={engine.ok ? 'dimmed' : 'var(--engine-bad)'} lang="en" data-testid="engine-detail">
-                {engine.detail}
+              <Text size="sm" c={engine.ok ? 'dimmed' : 'var(--engine-bad)'} data-testid="engine-detail">
+                {wordMessage(t, engine.detail_code, engine.detail_params, engine.detail)}
               </Text>
             )}
           </Stack>

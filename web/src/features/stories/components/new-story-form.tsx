@@ -21,14 +21,15 @@ import { useNavigate } from 'react-router';
 
 import { paths } from '@/config/paths';
 import { usePromptCards, useReaders } from '../api/get-story-sources';
+import { TONES } from '@/lib/tones';
 import { useCreateStory } from '../api/story-mutations';
 import { languageNotWritten } from '../utils/language-not-written';
 import { LanguageMissing } from './language-missing';
 import { isApiError } from '@/lib/api-client';
+import { validationDetails, wordApiError } from '@/lib/server-messages';
 import type { Prompt, TemplateVariable } from '@/types/api';
 import type { StoryCreate, StoryLength } from '@/types/stories';
 
-const TONES = ['gentle', 'funny', 'adventurous', 'sleepy'] as const;
 const NO_READER = 'none';
 type Values = Record<string, string | number>;
 
@@ -77,7 +78,7 @@ export function NewStoryForm() {
     setProblem(null);
     const data: StoryCreate = { length };
     if (readerId !== NO_READER) data.profile_id = Number(readerId);
-    if (tone) data.tone = t(`stories.new.tones.${tone}`);
+    if (tone) data.tone = tone;
     if (prompt) {
       const missing = prompt.variables.find((v) => String(values[v.name] ?? '').trim() === '');
       if (missing) {
@@ -97,11 +98,7 @@ export function NewStoryForm() {
   };
 
   const error = create.error;
-  const errorMessage = error
-    ? isApiError(error)
-      ? t(`stories.errors.${error.code}`, { defaultValue: t(`errors.${error.code}`, { defaultValue: error.message }) })
-      : error.message
-    : null;
+  const errorMessage = error ? (isApiError(error) ? wordApiError(t, error) : error.message) : null;
 
   const missingLanguage = languageNotWritten(error);
 
@@ -201,7 +198,7 @@ export function NewStoryForm() {
               <Group gap="xs" aria-labelledby="tone-label" role="group">
                 {TONES.map((value) => (
                   <Chip key={value} value={value} type="radio" onClick={() => tone === value && setTone(null)}>
-                    {t(`stories.new.tones.${value}`)}
+                    {t(`tones.${value}`)}
                   </Chip>
                 ))}
               </Group>
@@ -214,7 +211,8 @@ export function NewStoryForm() {
         ) : (problem ?? errorMessage) && (
           <Alert color="red" role="alert" data-testid="new-story-error">
             <Text size="sm">{problem ?? errorMessage}</Text>
-            {!problem && error && isApiError(error) && errorMessage !== error.message && (
+            {!problem && error && isApiError(error) && validationDetails(error).length === 0 && errorMessage !== error.message && (
+              // A refusal with no detail to word: the server's own sentence is all there is.
               <Text size="sm" c="dimmed" mt={4}>
                 {error.message}
               </Text>

@@ -1,6 +1,8 @@
 import { Group, Loader, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 
+import { wordMessage } from '@/lib/server-messages';
+
 import type { LiveStory } from '../hooks/use-story-stream';
 
 /** Where the story is, in plain words: waiting, writing, done, or what went wrong. */
@@ -11,7 +13,8 @@ export function StatusLine({ live }: { live: LiveStory }) {
   if (live.status === 'queued') {
     message = live.queuePosition ? t('stories.status.waitingAhead', { count: live.queuePosition }) : t('stories.status.waiting');
   } else if (live.status === 'failed') {
-    message = live.failureReason ? t('stories.status.failedWhy', { reason: live.failureReason }) : t('stories.status.failed');
+    const reason = wordMessage(t, live.failureCode, live.failureParams, live.failureReason ?? '');
+    message = reason ? t('stories.status.failedWhy', { reason }) : t('stories.status.failed');
   } else {
     message = t(`stories.status.${live.status}`);
   }

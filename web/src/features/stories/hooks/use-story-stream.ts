@@ -10,7 +10,9 @@ export type LiveStory = {
   text: string;
   lastSeq: number;
   title: string;
+  failureCode: string | null;
   failureReason: string | null;
+  failureParams: Record<string, string | number> | null;
   /** The server refused or dropped the stream; the page reconnects shortly. */
   reconnecting: boolean;
 };
@@ -42,7 +44,9 @@ export function useStoryStream(initial: Story): LiveStory {
     text: initial.text,
     lastSeq: initial.last_seq,
     title: initial.title,
+    failureCode: initial.failure_code,
     failureReason: initial.failure_reason,
+    failureParams: initial.failure_params,
     reconnecting: false,
   }));
   const lastSeq = useRef(initial.last_seq);
@@ -91,7 +95,9 @@ export function useStoryStream(initial: Story): LiveStory {
             status: final,
             queuePosition: null,
             title: data?.title ?? state.title,
+            failureCode: data?.failure_code ?? null,
             failureReason: data?.failure_reason ?? null,
+            failureParams: data?.failure_params ?? null,
             reconnecting: false,
           }));
           void queryClient.invalidateQueries({ queryKey: ['stories', 'list'] });

@@ -71,6 +71,8 @@ function engineInfo(name: string): EngineInfo {
     default: name === settingsDb.get().default_engine,
     ok: true,
     detail: '',
+    detail_code: 'model_ready',
+    detail_params: {},
     models: [],
   };
 }

@@ -47,7 +47,10 @@ function engineInfo(name: string): EngineInfo {
     languages: config?.languages ?? ['en'],
     default: name === settings.default_engine,
     ok,
-    detail: ok ? '' : 'connection refused',
+    // What the server says of a local model file, and of a server that refused the connection.
+    detail: ok ? 'model file /models/tinystories.gguf' : `The model server at ${config.base_url} refused the connection; is it running?`,
+    detail_code: ok ? 'model_file' : 'unavailable',
+    detail_params: ok ? { path: '/models/tinystories.gguf' } : { cause: 'refused', url: config.base_url },
     models: [],
   };
 }

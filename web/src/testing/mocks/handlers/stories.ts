@@ -39,6 +39,7 @@ export const storiesDb = {
       favourite: false,
       failure_code: null,
       failure_reason: null,
+      failure_params: null,
       trace_id: null,
       queue_position: 0,
       last_seq: 0,
