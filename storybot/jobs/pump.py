@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterator
 
 from storybot.engines.base import Finish
+from storybot.pipeline.writer import StoryItem
 
 FIRST_PIECE_WAIT_SECONDS = 0.05
 """How long a pump holds the engine back for its first piece to be saved, at most."""
@@ -35,7 +36,7 @@ class Failure:
         self.error = error
 
 
-Stream = Iterator[str | Finish]
+Stream = Iterator[StoryItem]
 Feed = tuple[Stream, "queue.SimpleQueue[object]", threading.Event | None]
 """A stream to read, the queue it goes to, and the event that says its first piece is saved."""
 

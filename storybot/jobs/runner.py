@@ -27,11 +27,12 @@ from storybot.engines.failures import engine_error
 from storybot.engines.registry import UnknownEngine
 from storybot.extensions import db
 from storybot.jobs.notify import StoryBus
-from storybot.jobs.pieces import FLUSH_SECONDS, PieceWriter, next_seq
+from storybot.jobs.pieces import FLUSH_SECONDS, PieceWriter, joined_text, next_seq
 from storybot.jobs.pump import END, Failure, Pump
 from storybot.models import Story, StoryStatus, utcnow
 from storybot.observability import generation_metrics as metrics
 from storybot.observability.tracing import current_trace_id
+from storybot.pipeline.writer import StoryPlan, Title, write_story
 from storybot.services import engine_service, story_finish
 
 log = logging.getLogger(__name__)
@@ -42,28 +43,38 @@ CANCEL_GRACE_SECONDS = 0.75
 INTERNAL_REASON = "Something went wrong on the server while writing; the text so far is kept."
 
 
+DEFAULT_WORDS = 250  # the length of a story saved before lengths were kept in words
+
+
 @dataclass(frozen=True)
 class Job:
     """What writing a story needs, read when the story becomes ``running``."""
 
     story_id: int
     engine: str
-    messages: list[Message]
-    options: GenerationOptions
+    plan: StoryPlan
     trace_id: str | None
     next_seq: int
 
     @classmethod
     def of(cls, story: Story, next_seq: int) -> Job:
-        """The job of a story (before its transaction ends: no reload)."""
-        return cls(
-            story_id=story.id,
-            engine=story.engine,
-            messages=cast(list[Message], list(story.messages)),
-            options=GenerationOptions(**story.request.get("options", {})),
-            trace_id=story.trace_id,
-            next_seq=next_seq,
+        """The job of a story (before its transaction ends: no reload).
+
+        A story with saved text (one being continued) is written on from it.
+        """
+        request = story.request
+        text_so_far = joined_text(story.id) if next_seq > 1 else ""
+        plan = StoryPlan(
+            messages=cast(list[Message], list(request.get("first_messages", story.messages))),
+            options=GenerationOptions(**request.get("options", {})),
+            words=int(request.get("words", DEFAULT_WORDS)),
+            language=story.language,
+            request_text=str(request.get("prompt_text", "")),
+            text_so_far=text_so_far,
+            opening=str(request.get("opening", "")),
+            needs_title=not story.title,
         )
+        return cls(story.id, story.engine, plan, story.trace_id, next_seq)
 
 
 @dataclass(frozen=True)
@@ -172,7 +183,7 @@ class StoryRunner:
         self._cancel_events[job.story_id] = cancel
         started = Started(job, items, cancel, first_saved, time.monotonic())
         try:
-            worker.pump.feed(engine.stream(job.messages, job.options, cancel), items, first_saved)
+            worker.pump.feed(write_story(engine, job.plan, cancel), items, first_saved)
         except Exception as exc:  # an engine that fails before streaming: the worker fails it
             items.put(Failure(exc))
             items.put(END)
@@ -275,11 +286,7 @@ class StoryRunner:
             job, queue.SimpleQueue(), threading.Event(), threading.Event(), time.monotonic()
         )
         self._cancel_events[job.story_id] = started.cancel
-        pump.feed(
-            engine.stream(job.messages, job.options, started.cancel),
-            started.items,
-            started.first_saved,
-        )
+        pump.feed(write_story(engine, job.plan, started.cancel), started.items, started.first_saved)
         return started
 
     def _run(self, job: Job, pump: Pump, started: Started | None) -> bool:
@@ -299,7 +306,7 @@ class StoryRunner:
             if started is None:
                 started = self._start(job, pump)
             log.info("story %s: writing with engine %s", story_id, engine_name)
-            finish, pump_free = self._consume(
+            finish, title, pump_free = self._consume(
                 started.items, writer, started.cancel, started.first_saved
             )
             if finish is None:
@@ -308,7 +315,7 @@ class StoryRunner:
                 metrics.TIME_TO_FIRST_TEXT.labels(engine_name).observe(
                     writer.first_text_after - began
                 )
-            story_finish.finish(story_id, finish)
+            story_finish.finish(story_id, finish, title.text if title else None)
             seconds = max(time.monotonic() - began, 1e-6)
             metrics.TOKENS.labels(engine_name).inc(finish.completion_tokens)
             if finish.reason != "cancelled" and finish.completion_tokens:
@@ -318,7 +325,7 @@ class StoryRunner:
             log.info(
                 "story %s: %s after %.1fs, %s tokens",
                 story_id,
-                "cancelled" if finish.reason == "cancelled" else "done",
+                {"cancelled": "cancelled", "length": "incomplete"}.get(finish.reason, "done"),
                 seconds,
                 finish.completion_tokens,
             )
@@ -347,13 +354,14 @@ class StoryRunner:
         writer: PieceWriter,
         cancel: threading.Event,
         first_saved: threading.Event,
-    ) -> tuple[Finish | None, bool]:
+    ) -> tuple[Finish | None, Title | None, bool]:
         """Save the pieces the pump reads as they come.
 
-        Returns the stream's Finish (None if it had none), and whether the
-        pump is free again. Saving never waits for the next token: buffered
-        pieces are flushed after ``FLUSH_SECONDS`` even while the model
-        pauses, and the cancel flag is checked at least every
+        Returns the stream's Finish (None if it had none), the story's title
+        (if the stream gave one), and whether the pump is free again. Saving
+        never waits for the next token: buffered pieces are flushed after
+        ``FLUSH_SECONDS`` even while the model pauses, and the cancel flag is
+        checked at least every
         ``CANCEL_CHECK_SECONDS``. A cancelled engine that does not stop within
         ``CANCEL_GRACE_SECONDS`` is left behind with its pump, and the story
         ends cancelled. ``first_saved`` is set once the first piece is saved
@@ -362,6 +370,7 @@ class StoryRunner:
         """
         cancelled_at: float | None = None
         last_check = time.monotonic()
+        title: Title | None = None
         while True:
             try:
                 # Wake for buffered text when it is due, else only to check the flag.
@@ -370,10 +379,12 @@ class StoryRunner:
                 item = None
             if isinstance(item, Finish):
                 writer.flush()
-                return item, True
+                return item, title, True
             if item is END:
                 writer.flush()
-                return None, True
+                return None, title, True
+            if isinstance(item, Title):
+                title = item
             if isinstance(item, Failure):
                 writer.flush()
                 raise item.error
@@ -393,7 +404,7 @@ class StoryRunner:
                 cancelled_at = cancelled_at or now
                 if now - cancelled_at > CANCEL_GRACE_SECONDS:
                     writer.flush()
-                    return Finish("cancelled", 0, writer.pieces_written), False
+                    return Finish("cancelled", 0, writer.pieces_written), title, False
 
     @staticmethod
     def _save_partial(writer: PieceWriter) -> None:

@@ -12,44 +12,48 @@ from storybot.engines.base import Finish
 from storybot.extensions import db
 from storybot.jobs.pieces import joined_text
 from storybot.models import Story, StoryStatus, utcnow
+from storybot.pipeline.titles import split_title
 from storybot.quality.reading_level import measure_grade
-from storybot.services.composition import fallback_title, split_title
+from storybot.services.composition import fallback_title
 
 RESTART_REASON = "The server stopped while this story was being written; the text so far is kept."
 
 
-def _settle_text(story: Story) -> None:
-    """Keep the joined pieces as the story's text and give it a title."""
+def _settle_text(story: Story, title: str | None = None) -> None:
+    """Keep the joined pieces as the story's text and give it a title: the one
+    written for it, else a title line in its text, else one from its request."""
     story.text = joined_text(story.id)
     story.reading_grade = measure_grade(split_title(story.text)[1], story.language)
     if story.title:
         return  # a title an adult gave (or an earlier run found) stays
-    title, _ = split_title(story.text)
-    if title:
-        story.title = title
+    written, _ = split_title(story.text)
+    if title or written:
+        story.title = (title or written or "")[:200]
     else:
         story.title = fallback_title(
             str(story.request.get("prompt_text", "")), story.reader_name, story.language
         )
 
 
-def finish(story_id: int, result: Finish) -> None:
-    """Mark a story done (or cancelled) with its usage."""
+ENDS = {
+    "stop": StoryStatus.DONE,
+    "length": StoryStatus.INCOMPLETE,  # stopped at its limit before its ending
+    "cancelled": StoryStatus.CANCELLED,
+}
+
+
+def finish(story_id: int, result: Finish, title: str | None = None) -> None:
+    """Mark a story done, incomplete (it stopped before its ending) or cancelled,
+    with its usage and the title written for it."""
     with write_intent():
         story = db.session.get(Story, story_id)
         if story is None:
             return
-        _settle_text(story)
-        story.status = StoryStatus.CANCELLED if result.reason == "cancelled" else StoryStatus.DONE
+        _settle_text(story, title)
+        story.status = ENDS[result.reason]
         story.prompt_tokens = result.prompt_tokens
         story.completion_tokens = (story.completion_tokens or 0) + result.completion_tokens
         story.finished_at = utcnow()
-        if result.reason == "length" and story.status == StoryStatus.DONE:
-            story.failure_code = "length"
-            story.failure_reason = (
-                "The story reached its length limit and may end abruptly; "
-                "'Continue' writes on from here."
-            )
         db.session.commit()
 
 

@@ -11,22 +11,24 @@ from storybot.database import write_intent
 from storybot.engines.base import Engine
 from storybot.errors import ApiError, InvalidInput, NotFound, invalid_field
 from storybot.extensions import db
-from storybot.jobs.pieces import joined_text, next_seq, saved_text
+from storybot.jobs.pieces import next_seq, saved_text
 from storybot.jobs.runner import Job
 from storybot.models import Profile, Prompt, Story, StoryPiece, StoryStatus, utcnow
 from storybot.observability import generation_metrics as metrics
+from storybot.pipeline.titles import split_title
 from storybot.quality.furigana import FuriganaSetting
 from storybot.quality.reading_level import measure_grade, target_grade
 from storybot.schemas.stories import StoryCreate, StoryListQuery, StoryUpdate
 from storybot.schemas.tones import tone_code
 from storybot.services import engine_service
-from storybot.services.composition import compose, continuation, message_rows, split_title
+from storybot.services.composition import compose, message_rows
 from storybot.services.pagination import Cursor, decode_cursor, encode_cursor
 from storybot.services.settings_service import get_settings
 from storybot.services.templates import render
 
 CONTINUABLE = (
     StoryStatus.DONE,
+    StoryStatus.INCOMPLETE,
     StoryStatus.FAILED,
     StoryStatus.CANCELLED,
     StoryStatus.INTERRUPTED,
@@ -160,6 +162,8 @@ def start(request: StoryCreate, *, trace_id: str | None) -> Story:
             "language": language,
             "length": length,
             "tone": tone,
+            "words": composition.words,
+            "opening": composition.opening,
             "options": {"max_tokens": composition.max_tokens},
             # The reader's target when the story was asked for; their profile may change.
             "target_grade": target_grade(profile.age, profile.reading_level) if profile else None,
@@ -197,7 +201,12 @@ def regenerate(story_id: int, *, trace_id: str | None) -> Story:
 
 
 def continue_story(story_id: int, *, trace_id: str | None) -> Story:
-    """Queue the same story again: the model gets the text so far and writes on."""
+    """Queue the same story again: the pipeline writes on from the text so far.
+
+    The model gets the story's first messages with its text as its own
+    unfinished answer; a story already near its length goes straight to its
+    ending. What was written stays as it is.
+    """
     story = get_story(story_id)
     if story.status not in CONTINUABLE:
         raise ApiError(
@@ -205,16 +214,10 @@ def continue_story(story_id: int, *, trace_id: str | None) -> Story:
         )
     engine_service.engine_for_language(story.engine, story.language)
     _check_queue_room()
-    text_so_far = joined_text(story.id)
-    first_messages = story.request.get("first_messages", story.messages)
-    composition = continuation(first_messages, text_so_far, story.request.get("length", "medium"))
     story.request = {
         **story.request,
-        "first_messages": first_messages,
-        "options": {"max_tokens": composition.max_tokens},
         "continued": int(story.request.get("continued", 0)) + 1,
     }
-    story.messages = message_rows(composition.messages)
     story.status = StoryStatus.QUEUED
     story.cancel_requested = False
     story.failure_code = story.failure_reason = story.failure_params = None

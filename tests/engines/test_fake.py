@@ -25,7 +25,7 @@ def test_unscripted_stream_writes_the_default_story_and_records_the_call() -> No
     items = collect(engine)
 
     assert items == [*DEFAULT_STORY, Finish("stop", 5, len(DEFAULT_STORY))]
-    assert "".join(DEFAULT_STORY).startswith("Title: The Little Lantern\n\nOnce upon a time")
+    assert "".join(DEFAULT_STORY).startswith("Once upon a time")
     assert engine.calls == [FakeCall(MESSAGES, OPTIONS)]
     assert (engine.kind, engine.languages) == ("fake", frozenset({"en", "ja"}))
     assert engine.health().ok

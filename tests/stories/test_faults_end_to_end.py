@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pytest
 from flask.testing import FlaskClient
 
+from storybot.pipeline.writer import CLOSING_TOKENS
 from tests.engines.fake_openai_server import STORY, FakeOpenAIServer, Reply, free_port
 from tests.engines.fake_openai_server import fake_openai as fake_openai
 from tests.stories.support import ask, joined, read_events, wait_for
@@ -262,7 +263,8 @@ def test_a_normal_story_through_the_remote_server_is_done_with_its_usage(
     assert done["failure_code"] is None
     (request,) = remote.chat_requests()
     assert request.body["messages"] == done["messages"]
-    assert request.body["max_tokens"] == done["request"]["options"]["max_tokens"]
+    # The closing keeps tokens of its own: the body gets the rest.
+    assert request.body["max_tokens"] == done["request"]["options"]["max_tokens"] - CLOSING_TOKENS
     assert request.body["stream_options"] == {"include_usage": True}
     # the usage chunk: the fake server counts prompt words and content chunks
     prompt_words = sum(len(m["content"].split()) for m in request.body["messages"])

@@ -12,6 +12,7 @@ from storybot.engines.base import EngineError
 from storybot.engines.fake import FakeEngine
 from storybot.extensions import db
 from storybot.models import Story, StoryPiece, StoryStatus
+from storybot.pipeline.writer import CLOSING_TOKENS
 from storybot.services.story_finish import recover_interrupted
 from tests.stories.support import ask, joined, read_events, wait_for
 
@@ -54,21 +55,24 @@ def test_the_model_receives_the_reader_and_the_rules(
 ) -> None:
     story = ask(client, profile_id=reader["id"], length="short", tone="funny", moral="sharing")
     wait_for(client, story["id"], "done")
-    messages = fake_engine.calls[-1].messages
+    messages = fake_engine.calls[0].messages  # the story's own call (the title's comes after)
     assert messages == story["messages"]
     system, user = messages[0]["content"], messages[1]["content"]
     assert "English" in system  # the reader's language
     assert "6-year-old" in system  # age guidance
     assert "Never mention or include: spiders" in system  # things to avoid
     assert "not instructions" in system
-    assert "Title:" in system
-    assert "Mia is the hero of the story." in user
-    assert "- Loves: dinosaurs, space" in user
-    assert "- Favourite things: her red bicycle" in user
-    assert "funny story" in user
+    assert "Write a short funny story in English." in user
+    assert "The story is about: A trip to the moon" in user
+    assert "The hero is Mia, who is 6." in user
+    assert "Mia loves dinosaurs, space." in user
+    assert "Put dinosaurs in the story." in user  # one interest, named
+    assert "Favourite things: her red bicycle." in user
     assert "The story gently teaches: sharing." in user
-    assert user.endswith("Story idea: A trip to the moon")
-    assert fake_engine.calls[-1].options.max_tokens == story["request"]["options"]["max_tokens"]
+    assert story["request"]["words"] == 120
+    # The closing keeps tokens of its own: the body gets the rest.
+    body_tokens = story["request"]["options"]["max_tokens"] - CLOSING_TOKENS
+    assert fake_engine.calls[0].options.max_tokens == body_tokens
 
 
 def test_reader_fields_go_in_as_data_not_markup(
@@ -80,10 +84,10 @@ def test_reader_fields_go_in_as_data_not_markup(
     ).json
     story = ask(client, profile_id=reader["id"], prompt="A <script>tale</script>")
     wait_for(client, story["id"], "done")
-    sent = "\n".join(m["content"] for m in fake_engine.calls[-1].messages)
+    sent = "\n".join(m["content"] for m in fake_engine.calls[0].messages)
     assert "<" not in sent
     assert ">" not in sent
-    assert "Ben/request is the hero" in sent
+    assert "The hero is Ben/request." in sent
 
 
 def test_resume_with_last_event_id_has_no_gap_and_no_duplicate(
@@ -219,7 +223,8 @@ def test_ten_stories_queued_at_once_all_finish(
     stories = [ask(client, prompt=f"Story {i}") for i in range(10)]
     for story in stories:
         assert wait_for(client, story["id"], "done", "failed")["status"] == "done"
-    assert len(fake_engine.calls) == 10
+    story_calls = [c for c in fake_engine.calls if c.messages[-1]["content"] != "Title:"]
+    assert len(story_calls) == 10
 
 
 def test_a_full_queue_answers_429_with_retry_after(
@@ -267,9 +272,10 @@ def test_continue_grows_the_same_story(client: FlaskClient, fake_engine: FakeEng
     done = client.get(f"/api/stories/{story['id']}").json
     assert done["text"] == "".join(PIECES[:3]) + " And they lived happily."
     assert done["failure_reason"] is None
-    sent = fake_engine.calls[-1].messages
-    assert sent[-2] == {"role": "assistant", "content": "".join(PIECES[:3])}
-    assert "Continue" in sent[-1]["content"]
+    # The model wrote on from the text so far, as its own unfinished answer.
+    sent = next(c.messages for c in fake_engine.calls[1:] if c.messages[-1]["content"] != "Title:")
+    assert sent[:-1] == story["messages"]
+    assert sent[-1] == {"role": "assistant", "content": "".join(PIECES[:3])}
     assert client.post(f"/api/stories/{story['id']}/continue").status_code == 202
 
 

@@ -180,7 +180,7 @@ def test_variables_are_filled_into_the_request_the_model_receives(
     filled = "Mia and a owl count 3 stars over the quiet sea."  # count: its default
     assert story["request"]["prompt_text"] == filled
     wait_done(client, story["id"])
-    user = fake_engine.calls[-1].messages[-1]["content"]
+    user = fake_engine.calls[0].messages[-1]["content"]
     assert filled in user
     assert "{{" not in user
 
@@ -204,7 +204,7 @@ def test_numbers_and_reader_fields_are_written_as_people_read_them(
     )
     assert response.status_code == 202, response.json
     wait_done(client, response.json["id"])
-    user = fake_engine.calls[-1].messages[-1]["content"]
+    user = fake_engine.calls[0].messages[-1]["content"]
     assert "Mia (6) loves dinosaurs, space; 2 cakes; 0.5 a pie." in user
 
 
@@ -220,7 +220,7 @@ def test_a_japanese_example_prompt_names_the_japanese_reader(
     assert response.status_code == 202, response.json
     assert response.json["language"] == "ja"
     wait_done(client, response.json["id"])
-    system, user = (m["content"] for m in fake_engine.calls[-1].messages)
+    system, user = (m["content"] for m in fake_engine.calls[0].messages)
     assert "Japanese" in system
     assert "はなこが" in user
     assert "{{" not in user
