@@ -130,24 +130,26 @@ class RawModel:
             return ""
         return self.llama.detokenize([token], special=True).decode("utf-8", errors="replace")
 
-    def prompt_tokens(self, messages: list[Message]) -> int:
-        """The prompt's length in tokens, as the chat handler tokenizes it."""
+    def prompt(self, messages: list[Message], opening: str) -> list[int]:
+        """The prompt's tokens, as the chat handler tokenizes it, with the assistant's
+        turn opened and ``opening`` (the story's first words) in it, as Storybot sends it."""
         formatted = self.formatter(messages=cast(Any, messages))
-        text = formatted.prompt.encode("utf-8")
-        return len(self.llama.tokenize(text, add_bos=not formatted.added_special, special=True))
+        text = (formatted.prompt + opening).encode("utf-8")
+        return self.llama.tokenize(text, add_bos=not formatted.added_special, special=True)
 
     def generate(
-        self, messages: list[Message], seed: int, round_number: int, attempt: int
+        self, messages: list[Message], seed: int, round_number: int, attempt: int, opening: str
     ) -> Attempt:
         """Stream exactly ``max_tokens`` tokens (end tokens banned) and time every chunk."""
         options = self.options
-        prompt_tokens = self.prompt_tokens(messages)
+        prompt = self.prompt(messages, opening)
+        prompt_tokens = len(prompt)
         llama = self.llama
         timeline: list[tuple[int, float]] = []
         finish = "none"
         started = time.perf_counter()
-        chunks = llama.create_chat_completion(
-            messages=cast(Any, messages),
+        chunks = llama.create_completion(
+            prompt=prompt,
             stream=True,
             max_tokens=options.max_tokens,
             temperature=options.temperature,
@@ -158,7 +160,7 @@ class RawModel:
         )
         for chunk in cast(Iterator[dict[str, Any]], chunks):
             choice = chunk["choices"][0]
-            if choice["delta"].get("content"):
+            if choice.get("text"):
                 # A token's chunk is yielded before the token is evaluated:
                 # the context holds the prompt and the tokens before it.
                 sampled = int(llama.n_tokens) - prompt_tokens + 1

@@ -99,7 +99,7 @@ from support import HOST, QUIET_CORES, CpuWatch, StorybotServer
 
 from storybot.engines.base import Message
 from storybot.engines.local import builtin_model_path
-from storybot.services.composition import compose
+from storybot.services.composition import OPENINGS, compose
 
 TONE = "warm"  # the default_tone setting, which the request leaves to the server
 LANGUAGE = "en"
@@ -114,6 +114,9 @@ FORMS = {
     "stream": "POST with Accept: text/event-stream (one request)",
     "follow": "POST, then GET /api/stories/<id>/events (two requests)",
 }
+
+
+OPENING = OPENINGS[LANGUAGE]  # the story's first words, started for the model on both sides
 
 
 def story_messages(round_number: int) -> list[Message]:
@@ -196,7 +199,7 @@ def storybot_generate(
             "the server composed other messages than this benchmark gives the raw model:\n"
             f"{json.dumps(story['messages'])[:800]}"
         )
-    if end is None or final != "done":
+    if end is None or final not in ("done", "incomplete"):
         raise RuntimeError(f"story {story['id']} ended with {final!r}:\n{server.tail()}")
     status, view = server.request("GET", f"/api/stories/{story['id']}")
     if status != 200:
@@ -205,7 +208,7 @@ def storybot_generate(
         side="storybot",
         round=round_number,
         attempt=attempt,
-        finish="length" if view["failure_code"] == "length" else "stop",
+        finish="length" if view["status"] == "incomplete" else "stop",
         prompt_tokens=int(view["prompt_tokens"] or 0),
         completion_tokens=int(view["completion_tokens"] or 0),
         first_text=first if first is not None else end,
@@ -241,7 +244,7 @@ def run_round(
                 before = server.cpu_seconds()
                 messages = story_messages(round_number)
                 attempt_seed = seed + 100 * round_number + number
-                result = raw.generate(messages, attempt_seed, round_number, number)
+                result = raw.generate(messages, attempt_seed, round_number, number, OPENING)
                 after = server.cpu_seconds()
                 if before is not None and after is not None:
                     server_cpu += after - before
@@ -277,7 +280,7 @@ def benchmark(rounds: int, seed: int, quiet_wait: float, min_tokens: int, form: 
             # sides fill their caches with the shared system prompt.
             warm = [
                 storybot_generate(server, 0, 1, form),
-                raw.generate(story_messages(0), seed, 0, 1),
+                raw.generate(story_messages(0), seed, 0, 1, OPENING),
             ]
             print(
                 f"warm-up: storybot TTFT {warm[0].first_text * 1000:.0f} ms (model load "

@@ -39,6 +39,9 @@ class GenerationOptions(BaseModel):
     seed: int | None = None
     # Text that ends the generation when the model writes it (not included in the stream).
     stop: tuple[str, ...] = Field(default=(), max_length=4)
+    # Tokens the model must write before it may end on its own (engines that can
+    # forbid the end token honour it; a server may not).
+    min_tokens: int = Field(default=0, ge=0, le=8192)
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,10 @@ from storybot.engines.failures import engine_error, failed_health, health
 from storybot.engines.fair_lock import FairLock
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     from llama_cpp import Llama
-    from llama_cpp.llama import StoppingCriteriaList
+    from llama_cpp.llama import LogitsProcessorList, StoppingCriteriaList
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
     from llama_cpp.llama_types import CreateCompletionStreamResponse
 
@@ -104,6 +106,7 @@ class LoadedModel:
     llama: Llama
     formatter: Jinja2ChatFormatter
     lock: FairLock
+    end_tokens: list[int]  # every token that ends a generation (end of turn, of text ...)
 
     def prompt(self, messages: Sequence[Message]) -> Prompt:
         """The tokens the model reads for ``messages``, through the GGUF's chat template.
@@ -193,7 +196,32 @@ def _load(path: Path, n_ctx: int, threads: int) -> LoadedModel:
     # formatter too: llama-cpp would otherwise swap an exact ChatML template
     # for its own built-in "chatml" format.
     llama.chat_handler = formatter.to_chat_handler()
-    return LoadedModel(llama=llama, formatter=formatter, lock=FairLock())
+    return LoadedModel(llama, formatter, FairLock(), _end_tokens(llama))
+
+
+def _end_tokens(llama: Llama) -> list[int]:
+    """The tokens llama.cpp ends a generation on (the model's end-of-generation set)."""
+    import llama_cpp
+
+    vocab = llama_cpp.llama_model_get_vocab(llama.model)
+    return [t for t in range(llama.n_vocab()) if llama_cpp.llama_vocab_is_eog(vocab, t)]
+
+
+def _hold_the_end(
+    prompt_tokens: int, min_tokens: int, end_tokens: list[int]
+) -> LogitsProcessorList | None:
+    """A logits processor that forbids the end tokens until ``min_tokens`` are written."""
+    if min_tokens <= 0 or not end_tokens:
+        return None
+    import numpy as np  # llama-cpp-python's own dependency, loaded with it
+    from llama_cpp import LogitsProcessorList as Processors
+
+    def hold(input_ids: npt.NDArray[np.intc], scores: npt.NDArray[np.single]) -> Any:
+        if len(input_ids) - prompt_tokens < min_tokens:
+            scores[end_tokens] = -np.inf
+        return scores
+
+    return Processors([hold])
 
 
 def generation_threads() -> int:
@@ -344,6 +372,9 @@ def _generate(
                 repeat_penalty=options.repeat_penalty,
                 stop=[*prompt.stop, *options.stop],
                 stopping_criteria=prompt.stopping_criteria,
+                logits_processor=_hold_the_end(
+                    len(prompt.tokens), options.min_tokens, loaded.end_tokens
+                ),
                 # Without a seed llama-cpp reuses one fixed seed: every story
                 # for the same request would come out word for word the same.
                 seed=options.seed if options.seed is not None else secrets.randbelow(2**31),

@@ -192,7 +192,7 @@ def _plot(results: Sequence[StoryResult], path: Path, *, title: str) -> None:
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("share of stories (4-grams: mean)")
     ax.set_title(title)
-    ax.legend(loc="lower left")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the bars, never over them
     fig.savefig(path, dpi=110)
     plt.close(fig)
 

@@ -38,6 +38,10 @@ STEER_AT = 0.8
 """Share of the words asked after which the body stops at the next sentence end."""
 LATEST_END = 1.1
 """Share of the words asked at which the body stops even within a sentence."""
+LONG_ENOUGH = 0.75
+"""Share of the words asked before which the model may not end the story by itself."""
+TOKENS_PER_WORD = {"en": 1.3, "ja": 2.0}
+"""Roughly how many tokens a word takes (a Japanese "word" is two characters)."""
 CLOSING_TOKENS = 90
 """Tokens for the closing: two sentences, with room for a long one."""
 CLOSING_SENTENCES = 2
@@ -151,6 +155,9 @@ class StoryWriter:
             written, _ = split_title(self.text)
             own = written and is_own_title(written, self.plan.request_text, self.plan.language)
             yield Title(written if own and written else self._title())
+        if self.cancel.is_set():  # stopped while the title was written: the story is all there
+            yield self._finish("cancelled")
+            return
         yield self._finish("length" if step == "limit" else "stop")
 
     def _finish(self, reason: Literal["stop", "length", "cancelled"]) -> Finish:
@@ -176,9 +183,16 @@ class StoryWriter:
         guard = LoopGuard(self.plan.language)
         guard.start_from(self.text + lead)
         steer_at, latest = STEER_AT * self.plan.words, LATEST_END * self.plan.words
+        # A small model often ends a story after a few paragraphs: it may not
+        # end before the story has most of its length (where the engine allows).
+        short_by = max(0.0, LONG_ENOUGH * self.plan.words - self._words())
+        per_word = TOKENS_PER_WORD.get(self.plan.language, TOKENS_PER_WORD["en"])
+        options = replace_options(
+            self.plan.options, max_tokens=tokens, min_tokens=min(tokens, round(short_by * per_word))
+        )
         step = StepCancel(self.cancel)
         stopped: Step | None = None
-        for item in self._generate(messages, tokens, step):
+        for item in self._generate(messages, tokens, step, options):
             if isinstance(item, Finish):
                 if stopped is not None:
                     return stopped

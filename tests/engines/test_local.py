@@ -355,3 +355,39 @@ def test_real_model_runs_on_the_configured_number_of_threads() -> None:
     assert one.load().llama.n_threads == 1
     assert every.load().llama.n_threads == (os.cpu_count() or 1)
     assert generate(one, GenerationOptions(max_tokens=8, seed=5))[1].completion_tokens > 0
+
+
+@pytest.mark.slow
+def test_real_model_writes_on_from_the_words_it_is_given() -> None:
+    """A last assistant message is continued, not repeated and not answered anew."""
+    engine = LocalEngine()
+    opening: Message = {"role": "assistant", "content": "Once upon a time, a little fox"}
+    stream = engine.stream(
+        [*MESSAGES, opening], GenerationOptions(max_tokens=30, seed=3), threading.Event()
+    )
+    items = list(stream)
+    text = "".join(i for i in items if isinstance(i, str))
+    finish = items[-1]
+
+    assert engine.continues_text
+    assert isinstance(finish, Finish)
+    assert text.strip()
+    assert not text.lstrip().startswith("Once upon a time")
+    assert text[0] in " ,.'"  # the next words of the same sentence, not a new answer
+    prompt = engine.load().prompt([*MESSAGES, opening])
+    assert finish.prompt_tokens == len(prompt.tokens)
+
+
+@pytest.mark.slow
+def test_real_model_does_not_end_before_its_min_tokens() -> None:
+    """The end token is held back until ``min_tokens`` are written, and allowed after."""
+    engine = LocalEngine()
+    short = GenerationOptions(max_tokens=120, temperature=0.0, seed=1)
+    _, ended_early, _ = generate(engine, short, messages=SHORT_ANSWER)
+    assert ended_early.reason == "stop"
+    assert ended_early.completion_tokens < 40
+
+    held = short.model_copy(update={"min_tokens": 60})
+    _, finish, _ = generate(engine, held, messages=SHORT_ANSWER)
+
+    assert finish.completion_tokens >= 60

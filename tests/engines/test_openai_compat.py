@@ -77,6 +77,24 @@ def test_seed_and_api_key_from_the_named_variable_are_sent(
     assert request.headers["authorization"] == "Bearer sk-test-123"
 
 
+def test_words_to_write_on_from_are_sent_as_an_answer_and_an_instruction(
+    fake_openai: FakeOpenAIServer, make_openai_engine: MakeEngine
+) -> None:
+    engine = make_openai_engine(fake_openai)
+    unfinished: Message = {"role": "assistant", "content": "Once upon a time, the snail"}
+    options = GenerationOptions(max_tokens=20, stop=("\n",))
+
+    list(engine.stream([*MESSAGES, unfinished], options, threading.Event()))
+
+    (request,) = fake_openai.chat_requests()
+    sent = request.body["messages"]
+    assert sent[:-1] == [*MESSAGES, unfinished]  # its earlier turn, as it was written
+    assert sent[-1]["role"] == "user"
+    assert "Write on from exactly where your last answer stops" in sent[-1]["content"]
+    assert request.body["stop"] == ["\n"]
+    assert not engine.continues_text
+
+
 def test_length_finish_is_mapped(
     fake_openai: FakeOpenAIServer, make_openai_engine: MakeEngine
 ) -> None:

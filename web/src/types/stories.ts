@@ -1,10 +1,10 @@
 // The JSON shapes of the story API (storybot/schemas/stories.py, profiles.py).
 
-export type StoryStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+export type StoryStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted' | 'incomplete';
 export type StoryLength = 'short' | 'medium' | 'long';
-export type FinalStatus = 'done' | 'failed' | 'cancelled' | 'interrupted';
+export type FinalStatus = 'done' | 'failed' | 'cancelled' | 'interrupted' | 'incomplete';
 
-export const FINAL_STATUSES: readonly FinalStatus[] = ['done', 'failed', 'cancelled', 'interrupted'];
+export const FINAL_STATUSES: readonly FinalStatus[] = ['done', 'failed', 'cancelled', 'interrupted', 'incomplete'];
 
 export function isFinalStatus(status: string): status is FinalStatus {
   return (FINAL_STATUSES as readonly string[]).includes(status);

@@ -116,6 +116,33 @@ describe('the story page', () => {
     expect(await screen.findByText('The story stopped before its end: The model could not be reached.')).toBeInTheDocument();
   });
 
+  it('keeps the title\'s place while writing, then shows the title written for the story', async () => {
+    storiesDb.add({ id: 11, status: 'running', queue_position: null, title: '' });
+    renderApp('/stories/11');
+    const source = await openStream();
+    act(() => source.emit('text', { text: 'Once upon a time, an owl flew.' }, 1));
+    expect(screen.getByRole('img', { name: 'A title comes when the story is written' })).toBeInTheDocument();
+    expect(screen.queryByRole('heading', { level: 1 })).not.toBeInTheDocument(); // no stand-in title
+
+    act(() => source.emit('done', { title: 'The Owl Who Flew at Night', failure_reason: null, last_seq: 1 }));
+    expect(screen.getByRole('heading', { level: 1, name: 'The Owl Who Flew at Night' })).toBeInTheDocument();
+    expect(screen.queryByTestId('title-to-come')).not.toBeInTheDocument();
+  });
+
+  it('says plainly when a story stopped at its length limit, with "Continue" first', async () => {
+    storiesDb.add({ id: 12, status: 'running', queue_position: null, title: '' });
+    renderApp('/stories/12');
+    const source = await openStream();
+    act(() => source.emit('text', { text: 'Once upon a time, an owl flew and' }, 1));
+    act(() => source.emit('incomplete', { title: 'The Owl', failure_reason: null, last_seq: 1 }));
+
+    expect(status()).toHaveTextContent('The story reached its length limit before its ending.');
+    expect(status()).toHaveAttribute('data-status', 'incomplete');
+    expect(source.closed).toBe(true);
+    expect(screen.getByRole('button', { name: 'Continue' })).toHaveAttribute('data-variant', 'filled');
+    expect(screen.getByRole('button', { name: 'Try again' })).toHaveAttribute('data-variant', 'light');
+  });
+
   it('"Continue" keeps streaming on the same page; "Try again" goes to the new story', async () => {
     storiesDb.add({ id: 8, status: 'cancelled', title: 'Half', text: '# Half\nSo far.', last_seq: 2 });
     const { user, router } = renderApp('/stories/8');

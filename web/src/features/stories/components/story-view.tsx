@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Anchor, Button, Group, Stack, Title } from '@mantine/core';
+import { ActionIcon, Alert, Anchor, Button, Group, Skeleton, Stack, Title } from '@mantine/core';
 import { IconDownload, IconPlayerStop, IconPrinter, IconStar, IconStarFilled } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -57,9 +57,22 @@ export function StoryView({ story, onContinue }: { story: Story; onContinue: (st
   return (
     <Stack gap="lg" maw={860} mx="auto" w="100%">
       <Group justify="space-between" align="flex-start" wrap="nowrap">
-        <Title order={1} className={classes.title} lang={story.language}>
-          {title || t('stories.untitled')}
-        </Title>
+        {title || !working ? (
+          <Title order={1} className={classes.title} lang={story.language}>
+            {title || t('stories.untitled')}
+          </Title>
+        ) : (
+          // The title is written after the story: its place is kept, never filled with a stand-in.
+          <Skeleton
+            height={40}
+            width="55%"
+            radius="md"
+            animate={false}
+            role="img"
+            aria-label={t('stories.writingTitle')}
+            data-testid="title-to-come"
+          />
+        )}
         <ActionIcon
           variant="subtle"
           color="yellow"
@@ -109,7 +122,7 @@ export function StoryView({ story, onContinue }: { story: Story; onContinue: (st
             {t('stories.tryAgain')}
           </Button>
           <Button
-            variant="light"
+            variant={live.status === 'incomplete' ? 'filled' : 'light'}
             loading={continueStory.isPending}
             onClick={() => continueStory.mutate(undefined, { onSuccess: onContinue })}
           >
