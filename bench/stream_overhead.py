@@ -10,10 +10,11 @@ The same model (the built-in SmolLM2 GGUF, ``storybot.engines.local.builtin_mode
 the same chat messages, the same sampling parameters and the same number of
 completion tokens, written two ways:
 
-* **raw**: llama-cpp-python in this process: ``Llama(...).create_chat_completion(stream=True)``
-  set up as Storybot's local engine sets it up (``n_ctx`` 2048, ``n_threads`` =
-  CPU count, the GGUF's own Jinja chat template, the default sampling options)
-  with a fixed seed per attempt.
+* **raw**: llama-cpp-python in this process: ``Llama(...).create_completion(stream=True)``
+  on the chat rendered by the GGUF's own Jinja template with the assistant's
+  turn opened on the story's opening words ("Once upon a time,"), as
+  Storybot's local engine does it (``n_ctx`` 2048, ``n_threads`` = CPU count,
+  the default sampling options), with a fixed seed per attempt.
 * **storybot**: ``POST /api/stories`` with ``Accept: text/event-stream``, whose
   answer is the story's event stream (SSE), or with ``--form follow`` the POST's
   202 and then ``GET /api/stories/<id>/events`` (as the web UI does),
@@ -26,7 +27,9 @@ completion tokens, written two ways:
 
 Both sides get the messages Storybot composes for a *short* story (checked
 against the ``messages`` the server returns, and the prompt token counts
-compared).
+compared). Storybot's story is its whole pipeline (body, closing, title:
+docs/quality.md), so its tokens include the closing's and the title's, and
+its end is the final event, after the title.
 
 The same number of tokens
 -------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from storybot.pipeline.titles import split_title
-from storybot.services.composition import fallback_title
+from storybot.services.composition import compose, fallback_title
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,36 @@ def test_a_japanese_request_is_cut_by_characters() -> None:
 
 def test_an_empty_request_names_the_reader() -> None:
     assert fallback_title("   ", "Mia", "en") == "A story for Mia"
+
+
+def test_a_short_idea_is_told_last_with_one_interest() -> None:
+    composition = compose(
+        request_text="A dinosaur who is afraid of the dark.",
+        reader={"name": "Mia", "age": 6, "interests": ["painting", "space"]},
+        language="en",
+        length="medium",
+        tone="warm",
+        moral=None,
+    )
+    user = composition.messages[1]["content"].split("\n")
+    assert user[0] == "Write a warm story in English."  # no word count for the model to copy
+    assert (
+        user[-1] == "Tell the story of a dinosaur who is afraid of the dark, with painting in it."
+    )
+    assert (composition.words, composition.opening) == (250, "Once upon a time,")
+
+
+def test_a_longer_idea_is_quoted_as_written() -> None:
+    idea = "Mia finds a key. It opens a door in the garden wall."
+    composition = compose(
+        request_text=idea,
+        reader={"name": "Mia", "interests": ["cats"]},
+        language="ja",
+        length="short",
+        tone="funny",
+        moral=None,
+    )
+    user = composition.messages[1]["content"].split("\n")
+    assert user[-2:] == [f"The story is about: {idea}", "Put cats in the story."]
+    assert "Japanese" in composition.messages[0]["content"]
+    assert composition.opening == "むかしむかし、"

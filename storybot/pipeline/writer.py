@@ -38,10 +38,12 @@ STEER_AT = 0.8
 """Share of the words asked after which the body stops at the next sentence end."""
 LATEST_END = 1.1
 """Share of the words asked at which the body stops even within a sentence."""
-LONG_ENOUGH = 0.75
+LONG_ENOUGH = STEER_AT
 """Share of the words asked before which the model may not end the story by itself."""
-TOKENS_PER_WORD = {"en": 1.3, "ja": 2.0}
+TOKENS_PER_WORD = {"en": 1.35, "ja": 2.0}
 """Roughly how many tokens a word takes (a Japanese "word" is two characters)."""
+LOOP_RETRIES = 2
+"""Times the body is written on after a loop cut before the story is long enough."""
 CLOSING_TOKENS = 90
 """Tokens for the closing: two sentences, with room for a long one."""
 CLOSING_SENTENCES = 2
@@ -139,6 +141,11 @@ class StoryWriter:
         # A continued story that is already long enough goes straight to its ending.
         if not self.text or self._words() < STEER_AT * self.plan.words:
             step = yield from self._body()
+        # A loop cut early leaves the story short: write on from what was shown, anew.
+        for attempt in range(1, LOOP_RETRIES + 1):
+            if step != "loop" or self._words() >= STEER_AT * self.plan.words:
+                break
+            step = yield from self._body(attempt)
         if step == "cancelled" or self.cancel.is_set():
             yield self._finish("cancelled")
             return
@@ -169,8 +176,12 @@ class StoryWriter:
     def _tokens_left(self) -> int:
         return self.plan.options.max_tokens - self.usage.completion_tokens
 
-    def _body(self) -> Generator[str, None, Step]:
-        """The body's generation, cut at the budget or a loop; returns why it stopped."""
+    def _body(self, attempt: int = 0) -> Generator[str, None, Step]:
+        """The body's generation, cut at the budget or a loop; returns why it stopped.
+
+        ``attempt`` counts the times the body is written on after a loop; each
+        samples with another seed, so that it does not fall into the same loop.
+        """
         messages = list(self.plan.messages)
         # The opening is shown with the model's first words, never alone; only a
         # model that writes on from given words gets one.
@@ -187,8 +198,12 @@ class StoryWriter:
         # end before the story has most of its length (where the engine allows).
         short_by = max(0.0, LONG_ENOUGH * self.plan.words - self._words())
         per_word = TOKENS_PER_WORD.get(self.plan.language, TOKENS_PER_WORD["en"])
+        seed = self.plan.options.seed
         options = replace_options(
-            self.plan.options, max_tokens=tokens, min_tokens=min(tokens, round(short_by * per_word))
+            self.plan.options,
+            max_tokens=tokens,
+            min_tokens=min(tokens, round(short_by * per_word)),
+            seed=None if seed is None else seed + 1000 * attempt,
         )
         step = StepCancel(self.cancel)
         stopped: Step | None = None
@@ -249,7 +264,9 @@ class StoryWriter:
         tokens = min(CLOSING_TOKENS, self._tokens_left())
         if tokens <= 0:
             return "limit"
-        wanted = CLOSING_SENTENCES if lead else 1
+        # One sentence when the story already has its length, else up to two.
+        long_enough = self._words() >= self.plan.words
+        wanted = CLOSING_SENTENCES if lead and not long_enough else 1
         start = len(self.text) + len(lead)
         step = StepCancel(self.cancel)
         stopped = False

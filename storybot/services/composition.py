@@ -81,6 +81,32 @@ def _first(values: Any) -> str:
     return ""
 
 
+_PHRASE_WORDS = 20
+
+
+def _what_it_is_about(idea: str, interest: str) -> list[str]:
+    """The last lines of the request: the idea, and one interest the story must contain.
+
+    They come last because the built-in model heeds the end of the request
+    most (measured in docs/quality.md: the idea kept in 62% of the stories
+    against 31% with the idea first). An idea that is a short phrase ("A
+    dinosaur who is afraid of the dark") is told in one sentence with the
+    interest; anything longer is quoted as it was written.
+    """
+    phrase = len(idea.split()) <= _PHRASE_WORDS and not re.search(r"[.!?。！？]\s*\S", idea)
+    if phrase:
+        idea = idea.rstrip(" .!?。！？")
+        first, _, rest = idea.partition(" ")
+        if first in ("A", "An", "The"):  # "the story of a dinosaur", names stay as they are
+            idea = f"{first.lower()} {rest}"
+        with_interest = f", with {interest} in it" if interest else ""
+        return [f"Tell the story of {idea}{with_interest}."]
+    lines = [f"The story is about: {idea}"]
+    if interest:
+        lines.append(f"Put {interest} in the story.")
+    return lines
+
+
 def compose(
     *,
     request_text: str,
@@ -98,7 +124,8 @@ def compose(
     if they were the story). The length is not asked in words: the built-in
     model copies such numbers into the story, and the pipeline keeps the
     length by counting. One interest is named as a thing the story must
-    contain, so that a reader's interests are not lost in a list.
+    contain, so that a reader's interests are not lost in a list; it goes with
+    the idea, last (:func:`_what_it_is_about`).
     """
     words, max_tokens = LENGTHS[length]
     reader = reader or {}
@@ -123,7 +150,6 @@ def compose(
     idea = _DELIMITERS.sub("", request_text).strip()
     size = f"{SIZES[length]} " if SIZES[length] else ""
     lines = [f"Write a {size}{tone_word(tone)} story in {language_name}."]
-    lines.append(f"The story is about: {idea}")
     if name:
         about = f"The hero is {name}"
         if reader.get("age") is not None:
@@ -132,7 +158,6 @@ def compose(
     interests = _data(reader.get("interests"))
     if interests:
         lines.append(f"{name or 'The reader'} loves {interests}.")
-        lines.append(f"Put {_first(reader.get('interests'))} in the story.")
     favourite = _data(reader.get("favourite_things"))
     if favourite:
         lines.append(f"Favourite things: {favourite}.")
@@ -140,6 +165,7 @@ def compose(
         lines.append(f"The story gently teaches: {_data(moral)}.")
     if avoid:
         lines.append(f"Do not mention: {avoid}.")
+    lines += _what_it_is_about(idea, _first(reader.get("interests")))
     messages: list[Message] = [
         {"role": "system", "content": " ".join(rules)},
         {"role": "user", "content": "\n".join(lines)},

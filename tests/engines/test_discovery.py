@@ -10,7 +10,12 @@ import pytest
 from flask import Flask
 
 from storybot.extensions import db
-from tests.engines.fake_openai_server import FakeOpenAIServer, fake_openai, free_port  # noqa: F401
+from tests.engines.fake_openai_server import (  # noqa: F401
+    FakeOpenAIServer,
+    Reply,
+    fake_openai,
+    free_port,
+)
 from tests.model_file_server import ModelFileServer
 from tests.support import build_app, make_settings
 
@@ -131,3 +136,41 @@ def test_adding_an_engine_needs_the_admin_token_when_one_is_set(tmp_path: Path) 
     assert client.get("/api/engines/discover").status_code == 200
     ok = client.post("/api/engines", json=body, headers={"Authorization": "Bearer s3cret"})
     assert ok.status_code == 201
+
+
+def test_a_japanese_family_gets_a_japanese_story_with_furigana_after_one_step(
+    app_probing: Flask, found_server: FakeOpenAIServer
+) -> None:
+    """The issue's promise, end to end: a server found on this machine is added in one
+    step, and a Japanese reader's story comes with readings over its kanji."""
+    client = app_probing.test_client()
+    found = client.get("/api/engines/discover").json["items"][0]
+    config = {"type": "openai", "base_url": found["base_url"], "model": found["models"][0]}
+    added = client.post(
+        "/api/engines", json={"config": {**config, "languages": ["ja"]}, "make_default": True}
+    )
+    assert added.status_code == 201, added.json
+    yui = client.post(
+        "/api/profiles",
+        json={"name": "ゆい", "age": 6, "language": "ja", "furigana": "all"},
+    ).json
+    found_server.enqueue(Reply(pieces=["むかしむかし、", "電車が すきな くまが いました。"]))
+
+    story = client.post(
+        "/api/stories", json={"prompt": "でんしゃの おはなし", "profile_id": yui["id"]}
+    )
+    assert story.status_code == 202, story.json
+    deadline = time.monotonic() + 10
+    while (current := client.get(f"/api/stories/{story.json['id']}").json)["status"] in (
+        "queued",
+        "running",
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+    assert current["status"] == "done", current
+    assert current["language"] == "ja"
+    ruby = client.get(f"/api/stories/{story.json['id']}/furigana").json
+    assert {"text": "電車", "reading": "でんしゃ"} in ruby["segments"]
+    page = client.get(f"/api/stories/{story.json['id']}/export", query_string={"format": "html"})
+    assert "<ruby>電車<rt>でんしゃ</rt></ruby>" in page.get_data(as_text=True)

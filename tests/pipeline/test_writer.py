@@ -115,7 +115,7 @@ def test_a_story_that_ends_mid_sentence_gets_its_sentence_finished() -> None:
     assert finish.reason == "stop"
 
 
-def test_a_loop_is_cut_before_the_repeat_is_shown() -> None:
+def test_a_loop_is_cut_before_the_repeat_is_shown_and_the_story_goes_on() -> None:
     engine = FakeEngine(continues_text=True)
     loop = ["The", " fox", " was", " very", " very", " happy", " and", " glad."]
     engine.enqueue(["Once", " a", " fox", " lived", " here.", " ", *loop, *[" ", *loop] * 6])
@@ -126,10 +126,32 @@ def test_a_loop_is_cut_before_the_repeat_is_shown() -> None:
 
     text = "".join(pieces)
     # The sentence was shown once; past its first three words, its second time
-    # round was held back and dropped, and the closing finished the sentence.
+    # round was held back and dropped, and the story went on from there.
     assert text == (
-        "Once a fox lived here. The fox was very very happy and glad. The fox was sleepy at last."
+        "Once a fox lived here. The fox was very very happy and glad. "
+        "The fox was sleepy at last. Good night."
     )
+    assert finish.reason == "stop"
+    again = engine.calls[1]
+    assert again.messages[-1] == {"role": "assistant", "content": text.split(" sleepy")[0]}
+    assert again.options.seed == 3 + 1000  # sampled anew, not into the same loop
+
+
+def test_a_story_that_keeps_looping_is_closed() -> None:
+    engine = FakeEngine(continues_text=True)
+    loop = [" The", " fox", " was", " very", " very", " happy", " and", " glad."]
+    engine.enqueue(["Once", " a", " fox", " lived", " here.", *loop * 7])
+    for _ in range(2):  # written on twice after a loop, and it loops again
+        engine.enqueue(loop * 3)
+    engine.enqueue([" slept", " well.", " The", " end."])
+    engine.enqueue(["The Glad Fox"])
+
+    pieces, _, finish = run(engine, plan(words=200))
+
+    text = "".join(pieces)
+    assert text.count("very very happy and glad") == 1
+    assert text.endswith(" slept well.")
+    assert "end it in one or two sentences" in engine.calls[3].messages[-2]["content"]
     assert finish.reason == "stop"
 
 
@@ -240,3 +262,30 @@ def test_stop_during_the_story_ends_it_cancelled() -> None:
     assert "".join(str(p) for p in first) == "The fox saw"
     assert rest == [Finish("cancelled", rest[-1].prompt_tokens, 3)]  # type: ignore[union-attr]
     assert len(engine.calls) == 1  # no closing, no title
+
+
+def test_a_japanese_story_is_counted_in_characters_and_closed_after_its_sentence() -> None:
+    engine = FakeEngine(continues_text=True)
+    animals = ["いぬが", "ねこが", "とりが", "うさぎが", "くまが", "りすが", "かめが", "ぶたが"]
+    doings = ["はしりました。", "ねました。", "うたいました。", "はねました。"]
+    sentences = [[animal, doings[i % 4]] for i, animal in enumerate(animals)]
+    engine.enqueue([piece for pair in sentences for piece in pair], finish_reason="length")
+    engine.enqueue(["みんなで", "なかよく", "くらしました。", "おしまい。", "また", "あした。"])
+    engine.enqueue(["どうぶつの もり"])
+
+    pieces, title, finish = run(
+        engine, plan(words=20, language="ja", request_text="もりの どうぶつたち")
+    )
+
+    text = "".join(pieces)
+    body, closing = text.split("\n\n")
+    # 16 "words" (80% of 20, two characters a word) are reached in the fourth sentence.
+    assert body == "いぬがはしりました。ねこがねました。とりがうたいました。うさぎがはねました。"
+    assert count_words(body, "ja") == 17  # 34 characters
+    phrase = closing.split("、")[0] + "、"
+    assert phrase in CLOSING_PHRASES["ja"]
+    assert (
+        closing.removeprefix(phrase) == "みんなでなかよくくらしました。おしまい。"
+    )  # two sentences
+    assert finish.reason == "stop"
+    assert title == "どうぶつの もり"

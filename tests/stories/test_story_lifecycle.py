@@ -63,10 +63,10 @@ def test_the_model_receives_the_reader_and_the_rules(
     assert "Never mention or include: spiders" in system  # things to avoid
     assert "not instructions" in system
     assert "Write a short funny story in English." in user
-    assert "The story is about: A trip to the moon" in user
     assert "The hero is Mia, who is 6." in user
     assert "Mia loves dinosaurs, space." in user
-    assert "Put dinosaurs in the story." in user  # one interest, named
+    # The idea comes last, with one interest named: the small model heeds the end most.
+    assert user.endswith("Tell the story of a trip to the moon, with dinosaurs in it.")
     assert "Favourite things: her red bicycle." in user
     assert "The story gently teaches: sharing." in user
     assert story["request"]["words"] == 120

@@ -38,7 +38,7 @@ async function waitUntilFinished(request: APIRequestContext, id: number): Promis
       },
       { timeout: 240_000 },
     )
-    .toMatch(/done|failed|cancelled|interrupted/);
+    .toMatch(/done|incomplete|failed|cancelled|interrupted/);
   return story as unknown as StoryOut;
 }
 
