@@ -151,8 +151,11 @@ class StoryWriter:
             return
         if step != "limit" and (step != "ended" or not ends_on_sentence(self.text)):
             step = yield from self._closing()
-            if step == "ended" and not ends_on_sentence(self.text):
-                step = yield from self._closing()  # it stopped mid-sentence: finish that one
+            # It stopped mid-sentence (a new paragraph, or a sentence longer than the
+            # closing's tokens) while the story has tokens left: finish that sentence.
+            unfinished = step in ("ended", "limit") and not ends_on_sentence(self.text)
+            if unfinished and self._tokens_left() > 0:
+                step = yield from self._closing()
         if self.cancel.is_set():
             yield self._finish("cancelled")
             return

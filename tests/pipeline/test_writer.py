@@ -115,6 +115,20 @@ def test_a_story_that_ends_mid_sentence_gets_its_sentence_finished() -> None:
     assert finish.reason == "stop"
 
 
+def test_a_sentence_longer_than_the_closing_is_finished_by_a_second_closing() -> None:
+    engine = FakeEngine(continues_text=True)
+    engine.enqueue(["The", " fox", " ran", " and"], finish_reason="length")  # its body's cap
+    engine.enqueue([" ran", " and"] * 10, finish_reason="length")  # the closing's cap, mid-sentence
+    engine.enqueue([" ran", " home.", " Then", " more."])
+    engine.enqueue(["The Running Fox"])
+
+    pieces, _, finish = run(engine, plan(words=40, options=GenerationOptions(max_tokens=400)))
+
+    assert "".join(pieces).endswith(" ran home.")
+    assert finish.reason == "stop"
+    assert len(engine.calls) == 4  # body, closing, closing again, title
+
+
 def test_a_loop_is_cut_before_the_repeat_is_shown_and_the_story_goes_on() -> None:
     engine = FakeEngine(continues_text=True)
     loop = ["The", " fox", " was", " very", " very", " happy", " and", " glad."]
@@ -202,14 +216,15 @@ def test_a_title_the_model_wrote_on_its_first_line_is_kept() -> None:
 
 def test_a_story_that_reaches_the_token_limit_is_not_finished() -> None:
     engine = FakeEngine(continues_text=True)
-    engine.enqueue(sentences(6), finish_reason="length")  # the body reached its tokens
-    engine.enqueue([" and", " then", " the"], finish_reason="length")  # the closing ran out too
+    engine.enqueue(sentences(6), finish_reason="length")  # 35 tokens: the body's cap
+    engine.enqueue([" and"] * 90, finish_reason="length")  # the closing ran out of tokens
+    engine.enqueue([" then", " the"], finish_reason="length")  # and so did its second try
     engine.enqueue(["The Long Night"])
 
-    pieces, title, finish = run(engine, plan(words=400, options=GenerationOptions(max_tokens=200)))
+    pieces, title, finish = run(engine, plan(words=400, options=GenerationOptions(max_tokens=130)))
 
-    assert finish.reason == "length"
-    assert not ends_on_sentence("".join(pieces))
+    assert finish.reason == "length"  # the runner marks it incomplete
+    assert "".join(pieces).endswith(" and then the")
     assert title == "The Long Night"  # it still gets a title
 
 
