@@ -314,7 +314,7 @@ class StoryWriter:
         story is written, and that is what counts.
         """
         language = self.plan.language
-        messages = title_messages(self.text, language)
+        messages = title_messages(self.plan.messages, self.text, language)
         for attempt in range(TITLE_TRIES):
             seed = None if self.plan.options.seed is None else self.plan.options.seed + attempt
             options = replace_options(

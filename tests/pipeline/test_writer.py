@@ -201,7 +201,10 @@ def test_the_title_is_never_the_request(answers: list[str]) -> None:
     assert title in ("The Night the Sky Came Down", "Fox Under the Lantern Moon")
     title_call = engine.calls[1].messages
     assert title_call[-1] == {"role": "assistant", "content": "Title:"}
-    assert "The fox saw star 0." in title_call[1]["content"]  # it reads the story itself
+    # The story's own conversation goes on: the story as the model's answer, then the ask.
+    assert title_call[:2] == plan(words=40).messages
+    assert title_call[2] == {"role": "assistant", "content": "".join(sentences(2))}
+    assert title_call[3]["content"].startswith("Write a title for this story")
 
 
 def test_a_title_the_model_wrote_on_its_first_line_is_kept() -> None:
