@@ -137,38 +137,53 @@ class StoryWriter:
 
     def write(self) -> Iterator[StoryItem]:
         """Yield the story's new text in pieces, then its Title (if needed), then one Finish."""
-        step: Step = "budget"
-        # A continued story that is already long enough goes straight to its ending.
-        if not self.text or self._words() < STEER_AT * self.plan.words:
-            step = yield from self._body()
-        # A loop cut early leaves the story short: write on from what was shown, anew.
-        for attempt in range(1, LOOP_RETRIES + 1):
-            if step != "loop" or self._words() >= STEER_AT * self.plan.words:
-                break
-            step = yield from self._body(attempt)
+        step = yield from self._write_body()
+        if step != "cancelled" and not self.cancel.is_set():
+            step = yield from self._end(step)
         if step == "cancelled" or self.cancel.is_set():
             yield self._finish("cancelled")
             return
-        if step != "limit" and (step != "ended" or not ends_on_sentence(self.text)):
-            step = yield from self._closing()
-            # It stopped mid-sentence (a new paragraph, or a sentence longer than the
-            # closing's tokens) while the story has tokens left: finish that sentence.
-            unfinished = step in ("ended", "limit") and not ends_on_sentence(self.text)
-            if unfinished and self._tokens_left() > 0:
-                step = yield from self._closing()
-        if self.cancel.is_set():
-            yield self._finish("cancelled")
-            return
-        if step != "limit" and not ends_on_sentence(self.text):
-            step = "limit"  # whatever stopped it, a story cut mid-sentence is not finished
         if self.plan.needs_title:
-            written, _ = split_title(self.text)
-            own = written and is_own_title(written, self.plan.request_text, self.plan.language)
-            yield Title(written if own and written else self._title())
+            yield Title(self._story_title())
         if self.cancel.is_set():  # stopped while the title was written: the story is all there
             yield self._finish("cancelled")
             return
         yield self._finish("length" if step == "limit" else "stop")
+
+    def _write_body(self) -> Generator[str, None, Step]:
+        """The body, written on anew after a loop cut early (which leaves it short)."""
+        step: Step = "budget"
+        # A continued story that is already long enough goes straight to its ending.
+        if not self.text or self._words() < STEER_AT * self.plan.words:
+            step = yield from self._body()
+        for attempt in range(1, LOOP_RETRIES + 1):
+            if step != "loop" or self._words() >= STEER_AT * self.plan.words:
+                break
+            step = yield from self._body(attempt)
+        return step
+
+    def _end(self, step: Step) -> Generator[str, None, Step]:
+        """The closing, unless the model ended the story on a complete sentence; returns
+        "limit" for a story that did not reach its end (whatever stopped it)."""
+        if step == "limit" or (step == "ended" and ends_on_sentence(self.text)):
+            return step
+        step = yield from self._closing()
+        # It stopped mid-sentence (a new paragraph, or a sentence longer than the
+        # closing's tokens) while the story has tokens left: finish that sentence.
+        unfinished = step in ("ended", "limit") and not ends_on_sentence(self.text)
+        if unfinished and self._tokens_left() > 0:
+            step = yield from self._closing()
+        if step != "cancelled" and not ends_on_sentence(self.text):
+            return "limit"  # a story cut mid-sentence is not finished
+        return step
+
+    def _story_title(self) -> str:
+        """The title line the model wrote, if it is a title of the story's own; else one
+        asked for (:meth:`_title`)."""
+        written, _ = split_title(self.text)
+        if written and is_own_title(written, self.plan.request_text, self.plan.language):
+            return written
+        return self._title()
 
     def _finish(self, reason: Literal["stop", "length", "cancelled"]) -> Finish:
         return Finish(reason, self.usage.prompt_tokens, self.usage.completion_tokens)

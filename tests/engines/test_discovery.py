@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from storybot.extensions import db
 from tests.engines.fake_openai_server import (  # noqa: F401
@@ -34,6 +35,15 @@ def app_probing(tmp_path: Path, found_server: FakeOpenAIServer) -> Iterator[Flas
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+def written(client: FlaskClient, story_id: int) -> dict:
+    """The story once it is no longer queued or being written (at most ten seconds)."""
+    deadline = time.monotonic() + 10
+    while (story := client.get(f"/api/stories/{story_id}").json)["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    return story
 
 
 def test_a_server_on_a_probed_port_is_found_with_its_models(
@@ -100,13 +110,7 @@ def test_adding_a_found_server_makes_a_working_engine_that_writes_japanese(
         "/api/stories", json={"prompt": "くまの おはなし", "language": "ja", "engine": "qwen2.5-3b"}
     )
     assert story.status_code == 202, story.json
-    deadline = time.monotonic() + 10
-    while (current := client.get(f"/api/stories/{story.json['id']}").json)["status"] in (
-        "queued",
-        "running",
-    ):
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    current = written(client, story.json["id"])
     assert current["status"] == "done", current
     assert found_server.chat_requests()[0].body["model"] == "qwen2.5:3b"
 
@@ -160,13 +164,7 @@ def test_a_japanese_family_gets_a_japanese_story_with_furigana_after_one_step(
         "/api/stories", json={"prompt": "でんしゃの おはなし", "profile_id": yui["id"]}
     )
     assert story.status_code == 202, story.json
-    deadline = time.monotonic() + 10
-    while (current := client.get(f"/api/stories/{story.json['id']}").json)["status"] in (
-        "queued",
-        "running",
-    ):
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    current = written(client, story.json["id"])
 
     assert current["status"] == "done", current
     assert current["language"] == "ja"
