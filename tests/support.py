@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 from flask import Flask
 
@@ -94,3 +97,38 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+EPUBCHECK_INSTALL = "apt-get install -y epubcheck"
+
+
+def epubcheck_command() -> list[str]:
+    """How to run epubcheck here, or a failed test that says how to install it.
+
+    Debian's /usr/bin/epubcheck is the jar itself, which runs only where binfmt_misc is set
+    up (containers and CI machines often lack it), so a jar is run with ``java -jar``.
+    """
+    found = shutil.which("epubcheck")
+    if found is None:
+        pytest.fail(f"epubcheck is not installed; install it with `{EPUBCHECK_INSTALL}`.")
+    real = os.path.realpath(found)
+    if not real.endswith(".jar"):
+        return [found]
+    java = shutil.which("java")
+    if java is None:
+        pytest.fail(f"epubcheck needs Java, which is missing; run `{EPUBCHECK_INSTALL}`.")
+    return [java, "-jar", real]
+
+
+def assert_epubcheck_clean(path: Path) -> None:
+    """epubcheck finds no error in the EPUB at ``path`` (its output is the message if it does)."""
+    result = subprocess.run(
+        [*epubcheck_command(), "--locale", "en", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert not re.search(r"\b(ERROR|FATAL)\b", output), output

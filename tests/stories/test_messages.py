@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,18 +21,10 @@ from storybot.schemas.tones import TONES
 from tests.engines.fake_openai_server import FakeOpenAIServer, Reply, free_port
 from tests.engines.fake_openai_server import fake_openai as fake_openai
 from tests.stories.support import ask, read_events, wait_for
+from tests.stories.test_faults_end_to_end import remote as remote
 from tests.stories.test_faults_end_to_end import use_remote
 
 LOCALES = Path(__file__).resolve().parents[2] / "web" / "src" / "locales"
-
-
-@pytest.fixture
-def remote(client: FlaskClient, fake_openai: FakeOpenAIServer) -> Iterator[FakeOpenAIServer]:
-    """The fake server configured as the default engine "remote"."""
-    use_remote(client, fake_openai.base_url)
-    yield fake_openai
-    client.application.extensions["storybot.runner"].stop()
-    client.application.extensions["storybot.engines"].close()
 
 
 def test_a_failed_story_carries_its_code_and_params_beside_the_english(
