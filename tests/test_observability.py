@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import ecs_logging
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from storybot.observability.logs import configure_logging
+from storybot.observability.logs import EcsFormatter, TraceIdFilter, access_log, configure_logging
 from storybot.observability.tracing import trace_id_from_headers
 
 
@@ -118,3 +120,39 @@ print(client.get("/metrics").get_data(as_text=True))
     assert 'storybot_http_requests_total{method="GET",route="/api/prompts",status="200"} 1.0' in out
     assert "storybot_http_request_duration_seconds_bucket" in out
     assert list(metrics_dir.iterdir()), "metrics were written to the shared directory"
+
+
+@pytest.mark.parametrize(
+    ("path", "trace_id", "duration"),
+    [
+        ("/api/prompts", "trace-of-the-line", 1234567),
+        ('/api/prompts/なまえ"\\', None, None),
+    ],
+)
+def test_the_access_line_is_what_the_ecs_formatter_writes(
+    path: str, trace_id: str | None, duration: int | None
+) -> None:
+    """The access line's short way gives the library's line, byte for byte."""
+    formatter = EcsFormatter()
+    record = access_log.makeRecord(
+        access_log.name,
+        logging.INFO,
+        __file__,
+        1,
+        "%s %s %s %sms",
+        ("GET", path, 200, 1.23),
+        None,
+        extra={
+            "http.request.method": "GET",
+            "url.path": path,
+            "http.route": "/api/prompts",
+            "http.response.status_code": 200,
+            "event.duration": duration,
+        },
+    )
+    TraceIdFilter().filter(record)
+    if trace_id is not None:
+        setattr(record, "trace.id", trace_id)
+    fast = formatter.format(record)
+    assert fast == ecs_logging.StdlibFormatter.format(formatter, record)
+    assert json.loads(fast)["url"]["path"] == path

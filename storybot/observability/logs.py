@@ -7,6 +7,7 @@ belongs to, as ``trace.id``.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from logging.handlers import RotatingFileHandler
@@ -23,6 +24,10 @@ LOG_FILE_BACKUPS = 1
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(trace_id)s] %(message)s"
 
 access_log = logging.getLogger("storybot.access")
+# Left out of the JSON file's lines: process (one process), log.original (the
+# message again), log.origin (a stack trace says where errors come from), and
+# the text format's trace_id (ECS has trace.id).
+ECS_EXCLUDED_FIELDS = ("process", "log.original", "log.origin", "trace_id")
 
 
 class TraceIdFilter(logging.Filter):
@@ -35,6 +40,60 @@ class TraceIdFilter(logging.Filter):
             setattr(record, "trace.id", trace_id)
         record.trace_id = trace_id or "-"
         return True
+
+
+class EcsFormatter(ecs_logging.StdlibFormatter):
+    """The ECS JSON formatter, with a short way for the access line of every request.
+
+    The library's formatter looks at every attribute of every record to find
+    the extra fields: 23 us of an access line's 34 us, the largest cost of a
+    simple request after its own query. The access line's fields are known, so
+    it is written directly, with the same fields, order and escaping as the
+    library would give (``tests/test_observability.py`` compares the two).
+    Every other record goes through the library.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(exclude_fields=list(ECS_EXCLUDED_FIELDS))
+        # json.dumps() with options builds a new encoder on every call.
+        self._encode = json.JSONEncoder(
+            ensure_ascii=self.ensure_ascii, separators=(",", ":"), sort_keys=True
+        ).encode
+
+    def format(self, record: logging.LogRecord) -> str:
+        """One JSON line; access lines without an error take the short way."""
+        if (
+            record.name != access_log.name
+            or record.exc_info
+            or record.stack_info
+            or not hasattr(record, "http.route")
+        ):
+            result: str = super().format(record)
+            return result
+        return self._access_line(record)
+
+    def _access_line(self, record: logging.LogRecord) -> str:
+        fields = record.__dict__
+        rest: dict[str, object] = {"ecs.version": ecs_logging.ECS_VERSION}
+        duration = fields.get("event.duration")
+        if duration is not None:
+            rest["event"] = {"duration": duration}
+        rest["http"] = {
+            "request": {"method": fields["http.request.method"]},
+            "response": {"status_code": fields["http.response.status_code"]},
+            "route": fields["http.route"],
+        }
+        rest["log"] = {"logger": record.name}
+        trace_id = fields.get("trace.id")
+        if trace_id is not None:
+            rest["trace"] = {"id": trace_id}
+        rest["url"] = {"path": fields["url.path"]}
+        encode = self._encode
+        return (
+            f'{{"@timestamp":{encode(self._record_timestamp(record))},'
+            f'"log.level":{encode(record.levelname.lower())},'
+            f'"message":{encode(record.getMessage())},{encode(rest)[1:]}'
+        )
 
 
 class JsonLogFile(RotatingFileHandler):
@@ -75,15 +134,7 @@ def configure_logging(log_file: Path | None, level: str = "INFO", *, terminal: b
         file_handler = JsonLogFile(
             log_file, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8"
         )
-        # Left out: process (one process), log.original (the message again),
-        # log.origin (a stack trace says where errors come from), and the
-        # text format's trace_id (ECS has trace.id). Formatting is most of the
-        # cost of an access line; these fields were half of it.
-        file_handler.setFormatter(
-            ecs_logging.StdlibFormatter(
-                exclude_fields=["process", "log.original", "log.origin", "trace_id"]
-            )
-        )
+        file_handler.setFormatter(EcsFormatter())
         root.addHandler(_mark(file_handler))
     if terminal:
         stream = logging.StreamHandler(sys.stderr)
