@@ -6,6 +6,7 @@ from flask import Response, url_for
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
+from storybot.api.responses import json_response
 from storybot.schemas.prompts import (
     ImportResult,
     PromptCreate,
@@ -22,14 +23,15 @@ bp = APIBlueprint("prompts", __name__, url_prefix="/api/prompts", abp_tags=[Tag(
 
 
 @bp.get("", responses={200: PromptPage})
-def list_prompts(query: PromptListQuery) -> dict[str, object]:
+def list_prompts(query: PromptListQuery) -> Response:
     """List prompts, newest first; ``q`` searches title and content, ``tag`` filters."""
     page = prompt_service.list_prompts(query)
-    return PromptPage(
-        items=[PromptOut.model_validate(p) for p in page.items],
-        total=page.total,
-        next_cursor=page.next_cursor,
-    ).model_dump(mode="json")
+    return json_response(
+        PromptPage.model_validate(
+            {"items": page.items, "total": page.total, "next_cursor": page.next_cursor},
+            from_attributes=True,
+        )
+    )
 
 
 @bp.post("", responses={201: PromptOut})
