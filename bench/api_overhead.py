@@ -1,4 +1,5 @@
-"""How much does the full Storybot app cost over a bare Flask app, on ``GET /api/prompts``?
+"""How much does the full Storybot app cost over a bare Flask app, on a signed-in
+``GET /api/prompts``?
 
 Run it from the project root::
 
@@ -6,30 +7,39 @@ Run it from the project root::
 
 What it measures
 ----------------
-Requests per second and p50/p99 latency of ``GET /api/prompts`` (the newest 20
-of exactly 100 prompts, plus the total) from two servers:
+Requests per second and p50/p99 latency of ``GET /api/prompts`` signed in with
+an API token (``Authorization: Bearer sbt_...``): the newest 20 of the
+account's exactly 100 prompts, plus the total, while another account has
+prompts of its own. Two servers:
 
 * **full**: the real Storybot app, started with ``storybot serve`` (embedded
   gunicorn, one process, gthread). Everything a real request goes through is
-  included: flask-openapi3's query validation, the before/after hooks (trace id,
-  write intent, body guard, metrics), the pydantic response models, CORS, and
-  the JSON access line that Storybot writes to its log file and to standard
-  error (redirected to a file in the temporary directory here).
-* **bare**: a minimal Flask app defined in this file that runs the same
-  SQLAlchemy statements (``count(*)`` and the newest ``limit + 1`` rows of the
-  ``Prompt`` model, newest first) on the same SQLite file and returns the same
-  JSON document, built from plain dicts. It is served by the same gunicorn
-  settings (1 worker, gthread, the same thread count, keep-alive 5 s); it writes
-  no access log, as gunicorn's own access log is off for both servers.
+  included: the sign-in (Flask-Login's token loader, the token's lookup, the
+  note of its last use at most once a minute), flask-openapi3's query
+  validation, the before/after hooks (trace id, write intent, body guard,
+  metrics), the pydantic response models, CORS, and the JSON access line that
+  Storybot writes to its log file and to standard error (redirected to a file
+  in the temporary directory here).
+* **bare**: a minimal Flask app (``bare_app.py``) that looks the token up with
+  the same statement as Storybot (its SHA-256, joined with its account), runs
+  the same SQLAlchemy statements (``count(*)`` and the newest ``limit + 1`` rows
+  of the account's ``Prompt`` rows, newest first) on the same SQLite file and
+  returns the same JSON document, built from plain dicts. It is served by the
+  same gunicorn settings (1 worker, gthread, the same thread count, keep-alive
+  5 s); it writes no access log, as gunicorn's own access log is off for both
+  servers.
 
 Before measuring, the two JSON answers are checked to be equal, so that both
-servers do the same work for the client.
+servers do the same work for the client, and both must refuse the request
+without the token (401).
 
 How
 ---
 A fresh SQLite database is created in a temporary directory with the real
-migrations (``storybot.cli.prepare_database``), then filled up to exactly 100
-prompts through ``prompt_service.create_prompt``. Both servers run as child
+migrations (``storybot.cli.prepare_database``); the service layer creates the
+first admin, a member (with the example prompts), the admin's API token, and
+fills the admin's library up to exactly 100 prompts through
+``prompt_service.create_prompt``. Both servers run as child
 processes on free ports of 127.0.0.1 and read that one file.
 
 The load comes from this process: ``--threads`` client threads, each with its
@@ -68,6 +78,8 @@ from support import HOST, ServerProcess, child_env, free_port, percentile, story
 from storybot.models import Prompt
 
 PROMPT_COUNT = 100
+ADMIN_EMAIL = "bench-admin@example.com"
+MEMBER_EMAIL = "bench-member@example.com"
 DEFAULT_SERVER_THREADS = 32  # Storybot's default STORYBOT_THREADS
 WARMUP_SECONDS = 1.5
 RPS_TARGET = 0.8
@@ -76,13 +88,31 @@ RPS_TARGET = 0.8
 # --------------------------------------------------------------------------- the database
 
 
-def prepare_benchmark_database(data_dir: Path) -> Path:
-    """Migrate a fresh SQLite database in ``data_dir`` and fill it to exactly 100 prompts."""
+@dataclass(frozen=True)
+class BenchDatabase:
+    """The prepared database and the API token whose account owns the 100 prompts."""
+
+    path: Path
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers that sign a request in with the token."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def prepare_benchmark_database(data_dir: Path) -> BenchDatabase:
+    """Migrate a fresh SQLite database in ``data_dir``; two accounts, the first with a token
+    and exactly 100 prompts."""
+    import secrets
+
     from storybot import create_app
     from storybot.cli import prepare_database
     from storybot.config import Settings
     from storybot.extensions import db
     from storybot.schemas.prompts import PromptCreate
+    from storybot.services import account_service, token_service
+    from storybot.services.ownership import acting_as
     from storybot.services.prompt_service import create_prompt
 
     database_path = data_dir / "db.sqlite3"
@@ -93,9 +123,15 @@ def prepare_benchmark_database(data_dir: Path) -> Path:
         log_file=data_dir / "logs" / "storybot.log",
     )
     app = create_app(settings)
-    prepare_database(app)  # migrations, default settings, the bundled example prompts
+    prepare_database(app)  # migrations, default settings
     with app.app_context():
-        existing = db.session.scalar(select(func.count()).select_from(Prompt)) or 0
+        password = secrets.token_urlsafe(16)
+        admin = account_service.create_first_admin(ADMIN_EMAIL, password)
+        account_service.create_user(MEMBER_EMAIL, password)  # prompts the admin must not see
+        token = token_service.create_token(admin.id, "bench").token
+        admin_id = admin.id
+        mine = Prompt.owner_id == admin_id
+        existing = db.session.scalar(select(func.count()).select_from(Prompt).where(mine)) or 0
         for i in range(existing, PROMPT_COUNT):
             data: dict[str, Any]
             if i % 3 == 0:
@@ -124,13 +160,14 @@ def prepare_benchmark_database(data_dir: Path) -> Path:
                     "content": f"Story {i}: a robot who wants to paint the sea. " * 4,
                     "tags": ["robots"],
                 }
-            create_prompt(PromptCreate.model_validate(data))
-        total = db.session.scalar(select(func.count()).select_from(Prompt))
+            with acting_as(admin_id):
+                create_prompt(PromptCreate.model_validate(data))
+        total = db.session.scalar(select(func.count()).select_from(Prompt).where(mine))
         db.session.remove()
         db.engine.dispose()
     if total != PROMPT_COUNT:
-        raise RuntimeError(f"expected {PROMPT_COUNT} prompts in the database, found {total}")
-    return database_path
+        raise RuntimeError(f"expected {PROMPT_COUNT} prompts of the admin, found {total}")
+    return BenchDatabase(database_path, token)
 
 
 # --------------------------------------------------------------------------- the servers
@@ -160,18 +197,18 @@ def bare_server(database_path: Path, work_dir: Path, threads: int) -> ServerProc
     return ServerProcess("bare", command, child_env({}), port, work_dir / "bare-output.txt")
 
 
-def start_and_wait(servers: list[ServerProcess]) -> None:
+def start_and_wait(servers: list[ServerProcess], headers: dict[str, str]) -> None:
     """Start every server, then wait until each answers ``GET /api/prompts`` with 200."""
     for server in servers:
         server.launch()
     for server in servers:
-        server.wait_ready(functools.partial(_answers, server.port))
+        server.wait_ready(functools.partial(_answers, server.port, headers))
 
 
-def _answers(port: int) -> bool:
-    """True when ``GET /api/prompts`` answers 200 on ``port``."""
+def _answers(port: int, headers: dict[str, str]) -> bool:
+    """True when a signed-in ``GET /api/prompts`` answers 200 on ``port``."""
     try:
-        return fetch(port, ENDPOINT)[0] == 200
+        return fetch(port, ENDPOINT, headers)[0] == 200
     except OSError:
         return False
 
@@ -179,11 +216,11 @@ def _answers(port: int) -> bool:
 # --------------------------------------------------------------------------- the load
 
 
-def fetch(port: int, path: str) -> tuple[int, bytes]:
+def fetch(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
     """One GET on a new connection: status and body."""
     conn = http.client.HTTPConnection(HOST, port, timeout=5)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers=headers)
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -205,8 +242,11 @@ class RoundResult:
     client_cpu_percent: float
 
 
-def run_load(server: ServerProcess, seconds: float, threads: int) -> RoundResult:
-    """Send ``GET /api/prompts`` from ``threads`` keep-alive clients for ``seconds``."""
+def run_load(
+    server: ServerProcess, seconds: float, threads: int, headers: dict[str, str]
+) -> RoundResult:
+    """Send ``GET /api/prompts`` with ``headers`` from ``threads`` keep-alive clients for
+    ``seconds``."""
     latencies: list[list[float]] = [[] for _ in range(threads)]
     errors = [0] * threads
     finished = [0.0] * threads
@@ -228,7 +268,7 @@ def run_load(server: ServerProcess, seconds: float, threads: int) -> RoundResult
             end = deadline[0]
             while (started := time.perf_counter()) < end:
                 try:
-                    conn.request("GET", ENDPOINT)
+                    conn.request("GET", ENDPOINT, headers=headers)
                     response = conn.getresponse()
                     response.read()
                 except (OSError, http.client.HTTPException):
@@ -325,11 +365,15 @@ def median_result(server: str, results: list[RoundResult]) -> RoundResult:
 # --------------------------------------------------------------------------- main
 
 
-def check_same_answer(full: ServerProcess, bare: ServerProcess) -> None:
-    """Raise unless both servers return the same JSON document for the endpoint."""
+def check_same_answer(full: ServerProcess, bare: ServerProcess, headers: dict[str, str]) -> None:
+    """Raise unless both servers return the same JSON document for the signed-in request,
+    and both refuse it without the token."""
     answers = []
     for server in (full, bare):
-        status, body = fetch(server.port, ENDPOINT)
+        status, body = fetch(server.port, ENDPOINT, {})
+        if status != 401:
+            raise RuntimeError(f"the {server.name} server answered {status} without the token")
+        status, body = fetch(server.port, ENDPOINT, headers)
         if status != 200:
             raise RuntimeError(f"the {server.name} server answered {status}: {body[:500]!r}")
         answers.append(json.loads(body))
@@ -350,7 +394,8 @@ def benchmark(seconds: float, threads: int, rounds: int, server_threads: int) ->
         work_dir = Path(tmp)
         data_dir = work_dir / "data"
         prepared = time.perf_counter()
-        database_path = prepare_benchmark_database(data_dir)
+        database = prepare_benchmark_database(data_dir)
+        database_path, headers = database.path, database.headers
         print(
             f"database: {PROMPT_COUNT} prompts, prepared in {time.perf_counter() - prepared:.1f}s"
         )
@@ -360,15 +405,15 @@ def benchmark(seconds: float, threads: int, rounds: int, server_threads: int) ->
         ]
         full, bare = servers
         try:
-            start_and_wait(servers)
-            check_same_answer(full, bare)
+            start_and_wait(servers, headers)
+            check_same_answer(full, bare, headers)
             print(
-                f"GET {ENDPOINT}: full on :{full.port}, bare on :{bare.port}; gunicorn 1 worker, "
-                f"gthread, {server_threads} threads; {threads} client threads, "
+                f"GET {ENDPOINT} (bearer token): full on :{full.port}, bare on :{bare.port}; "
+                "gunicorn 1 worker, gthread, {server_threads} threads; {threads} client threads, "
                 f"{rounds} rounds x {seconds:g}s"
             )
             for server in servers:
-                run_load(server, WARMUP_SECONDS, threads)
+                run_load(server, WARMUP_SECONDS, threads, headers)
 
             print()
             print(table_header("round"))
@@ -376,7 +421,7 @@ def benchmark(seconds: float, threads: int, rounds: int, server_threads: int) ->
             for number in range(1, rounds + 1):
                 order = servers if number % 2 else list(reversed(servers))
                 for server in order:
-                    result = run_load(server, seconds, threads)
+                    result = run_load(server, seconds, threads, headers)
                     results.append(result)
                     print(format_row(str(number), result), flush=True)
         finally:

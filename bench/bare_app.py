@@ -1,28 +1,35 @@
 """The bare Flask app that ``api_overhead.py`` measures Storybot against.
 
-It runs the same SQLAlchemy statements as ``GET /api/prompts`` (``count(*)`` and
-the newest ``limit + 1`` rows of ``Prompt``) and returns the same JSON document
-built from plain dicts, served by gunicorn with Storybot's server settings.
+It signs the request in as Storybot does for an API token (the SHA-256 of the
+``Authorization: Bearer`` token, looked up with its account in one statement,
+the same as ``token_service.user_for_token``), runs the same SQLAlchemy
+statements as ``GET /api/prompts`` (``count(*)`` and the newest ``limit + 1``
+rows of the account's prompts) and returns the same JSON document built from
+plain dicts, served by gunicorn with Storybot's server settings. It does not
+note the token's last use, which Storybot writes at most once a minute.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from gunicorn.app.base import BaseApplication
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import sessionmaker
 from support import HOST
 
-from storybot.models import Prompt
+from storybot.models import ApiToken, Prompt, User
 
 ENDPOINT = "/api/prompts"
 PAGE_LIMIT = 20  # the API's default page size (PromptListQuery.limit)
+TOKEN_PREFIX = "sbt_"  # as token_service.PREFIX
+UNAUTHORIZED = ({"error": {"code": "unauthorized"}}, 401)
 
 
 def _iso(value: datetime) -> str:
@@ -69,22 +76,36 @@ def create_bare_app(database_path: Path) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # as the full app
 
     @app.get(ENDPOINT)
-    def list_prompts() -> dict[str, Any]:
+    def list_prompts() -> tuple[dict[str, Any], int]:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX):
+            return UNAUTHORIZED
         with make_session() as session:
-            total = session.scalar(select(func.count()).select_from(Prompt)) or 0
+            found = session.execute(
+                select(ApiToken.id, ApiToken.last_used_at, User)
+                .join(User, User.id == ApiToken.user_id)
+                .where(ApiToken.token_hash == hashlib.sha256(token.encode()).hexdigest())
+            ).first()
+            if found is None or found.User.disabled:
+                return UNAUTHORIZED
+            owner = Prompt.owner_id == found.User.id
+            total = session.scalar(select(func.count()).select_from(Prompt).where(owner)) or 0
             stmt = (
                 select(Prompt)
+                .where(owner)
                 .order_by(Prompt.created_at.desc(), Prompt.id.desc())
                 .limit(PAGE_LIMIT + 1)
             )
             rows = list(session.scalars(stmt))
             items = rows[:PAGE_LIMIT]
             more = len(rows) > PAGE_LIMIT
-            return {
+            page = {
                 "items": [_prompt_json(p) for p in items],
                 "total": total,
                 "next_cursor": _cursor(items[-1]) if more and items else None,
             }
+            return page, 200
 
     return app
 

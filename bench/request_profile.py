@@ -5,7 +5,7 @@ Run it from the project root::
     .venv/bin/python bench/request_profile.py [--requests 3000] [--profile full|bare] [--top 40]
 
 Both apps are built in this process on a fresh copy of ``api_overhead.py``'s
-database and called through their WSGI interface, with no server and no
+database and called through their WSGI interface with its API token, with no server and no
 socket, so that what is measured is the app's own work per request: the full
 app with the logging ``storybot serve`` sets up (the JSON log file, and the
 terminal handler writing to a file here), the bare app as ``api_overhead.py``
@@ -102,9 +102,11 @@ def main(argv: list[str] | None = None) -> int:
         database = prepare_benchmark_database(data_dir)
         apps = {
             "full": full_app(data_dir, Path(tmp) / "terminal.log"),
-            "bare": create_bare_app(database),
+            "bare": create_bare_app(database.path),
         }
-        environ = EnvironBuilder(path=ENDPOINT, method="GET").get_environ()
+        environ = EnvironBuilder(
+            path=ENDPOINT, method="GET", headers=database.headers
+        ).get_environ()
         if call(apps["full"], environ) != call(apps["bare"], environ):
             # The bodies' bytes can differ in key order only if one app changes; check the JSON.
             import json
