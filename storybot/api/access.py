@@ -15,7 +15,8 @@ from datetime import timedelta
 from typing import cast
 
 from flask import Flask, g, has_request_context, request, session
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.wrappers import Request
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
@@ -57,6 +58,16 @@ class SessionCookies(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (
             has_request_context() and request.is_secure
         )
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """The request's session; a new empty one at once when it sent no session cookie.
+
+        Flask builds the cookie's signing serializer before it looks for the
+        cookie, on every request; a script that signs in with a token sends none.
+        """
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def init_access(app: Flask) -> None:
@@ -116,10 +127,28 @@ def _is_public() -> bool:
     )
 
 
+def _sign_in_by_token_alone() -> None:
+    """Sign in a request that sends a bearer token and no cookie, without Flask-Login's round.
+
+    For such a request Flask-Login would find no user in the (empty) session
+    and no remember cookie, and end at the token loader; its round also hashes
+    the address and agent for a session protection that is off. This does
+    only the last step, and stores the account where Flask-Login keeps it, so
+    ``current_user`` is the same either way. Requests with a cookie take
+    Flask-Login's way, which looks at the session first.
+    """
+    if "_login_user" in g or "Cookie" in request.headers:
+        return
+    if not request.headers.get("Authorization", "").startswith(("Bearer ", "bearer ")):
+        return
+    g._login_user = _user_from_token(request) or login_manager.anonymous_user()
+
+
 def _require_sign_in() -> None:
     """A ``before_request`` hook: refuse strangers and cookie changes without the CSRF token."""
     if _is_public():
         return
+    _sign_in_by_token_alone()
     user = signed_in_user()
     if user is None:
         raise ApiError(

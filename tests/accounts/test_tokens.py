@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from storybot.extensions import db
 from storybot.models import ApiToken
-from tests.support import Account
+from tests.support import TEST_PASSWORD, Account
 
 
 def test_a_token_is_shown_once_works_and_stops_when_revoked(
@@ -64,3 +64,22 @@ def test_a_disabled_accounts_tokens_stop_at_once(
     assert member_client.get("/api/me").status_code == 401
     client.patch(f"/api/users/{member.id}", json={"disabled": False})
     assert member_client.get("/api/me").status_code == 200
+
+
+def test_the_session_comes_before_a_token_and_both_vary_by_cookie(
+    app: Flask, admin: Account, member: Account
+) -> None:
+    """A token alone signs in without Flask-Login's round (access.py); with a session
+    cookie beside it, the session's account is the one signed in, as before."""
+    script = app.test_client()
+    bearer = {"Authorization": f"Bearer {member.token}"}
+    alone = script.get("/api/me", headers=bearer)
+    assert alone.json["email"] == member.email
+    assert "Cookie" in alone.headers["Vary"]
+
+    browser = app.test_client()
+    signed = browser.post("/api/auth/login", json={"email": admin.email, "password": TEST_PASSWORD})
+    assert signed.status_code == 200
+    both = browser.get("/api/me", headers=bearer)
+    assert both.json["email"] == admin.email
+    assert "Cookie" in both.headers["Vary"]
