@@ -101,7 +101,11 @@ def configure_logging(log_file: Path | None, level: str = "INFO", *, terminal: b
 
 
 def install_access_log(app: Flask) -> None:
-    """Write one access line per request: method, route rule, status, duration."""
+    """Write one access line per request: client, method, route rule, status, duration.
+
+    The path is logged without its query string and no header is: a token or a
+    password a caller puts there never reaches the log.
+    """
 
     @app.after_request
     def _log_access(response: Response) -> Response:
@@ -114,6 +118,8 @@ def install_access_log(app: Flask) -> None:
             response.status_code,
             duration_ms,
             extra={
+                # The caller's address; behind trusted proxies, the one they forwarded.
+                "client.ip": request.remote_addr,
                 "http.request.method": request.method,
                 "url.path": request.path,
                 "http.route": route_label(),

@@ -1,0 +1,72 @@
+"""Forwarded headers are believed from exactly STORYBOT_TRUSTED_PROXIES proxies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask, request
+
+from storybot.config import Settings
+from storybot.observability.logs import configure_logging
+from tests.security.conftest import access_lines
+from tests.support import build_app, make_settings
+
+FORGED = {
+    "X-Forwarded-For": "203.0.113.7",
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-Host": "stories.example",
+}
+
+
+def app_trusting(tmp_path: Path, proxies: int) -> Flask:
+    """An app on SQLite that trusts ``proxies`` proxies, logging to its JSON file."""
+    app = build_app(make_settings(tmp_path, trusted_proxies=proxies))
+    configure_logging(app.extensions["storybot.settings"].log_file, terminal=False)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _stop_logging() -> Iterator[None]:
+    yield None
+    configure_logging(None, terminal=False)
+
+
+def test_with_no_trusted_proxy_forwarded_headers_are_ignored(tmp_path: Path) -> None:
+    app = app_trusting(tmp_path, 0)
+    response = app.test_client().get("/api/health", headers=FORGED)
+    assert response.status_code == 200
+    assert "Strict-Transport-Security" not in response.headers
+    (line,) = access_lines(app.extensions["storybot.settings"].log_file)
+    assert line["client"]["ip"] == "127.0.0.1"
+
+
+def test_one_trusted_proxy_gives_the_client_address_scheme_and_host(tmp_path: Path) -> None:
+    app = app_trusting(tmp_path, 1)
+    client = app.test_client()
+
+    @app.get("/api/_where")
+    def where() -> dict[str, object]:
+        return {"secure": request.is_secure, "host": request.host}
+
+    response = client.get("/api/_where", headers=FORGED)
+    assert response.json == {"secure": True, "host": "stories.example"}
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    # Only the value the proxy appended counts: what the caller sent before it does not.
+    client.get("/api/health", headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.9"})
+    plain = client.get("/api/health")
+    assert "Strict-Transport-Security" not in plain.headers
+    lines = access_lines(app.extensions["storybot.settings"].log_file)
+    assert [line["client"]["ip"] for line in lines] == ["203.0.113.7", "203.0.113.9", "127.0.0.1"]
+
+
+def test_the_count_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert Settings(data_dir=tmp_path).trusted_proxies == 0
+    monkeypatch.setenv("STORYBOT_TRUSTED_PROXIES", "2")
+    assert Settings(data_dir=tmp_path).trusted_proxies == 2
+    monkeypatch.setenv("STORYBOT_TRUSTED_PROXIES", "-1")
+    with pytest.raises(ValueError, match="trusted_proxies"):
+        Settings(data_dir=tmp_path)
