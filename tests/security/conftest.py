@@ -1,4 +1,4 @@
-"""Fixtures of the security tests: a JSON log file to read, a fake build of the web app."""
+"""Fixtures of the security tests: JSON log lines to read, a fake build of the web app."""
 
 from __future__ import annotations
 
@@ -19,12 +19,10 @@ INDEX = (
 )
 
 
-@pytest.fixture
-def log_file(sqlite_app: Flask, tmp_path: Path) -> Iterator[Path]:
-    """The app's JSON log file (``settings.log_file``), written while the test runs."""
-    path = sqlite_app.extensions["storybot.settings"].log_file
-    configure_logging(path, terminal=False)
-    yield path
+@pytest.fixture(autouse=True)
+def _no_log_file_after() -> Iterator[None]:
+    """Tests here send logs to their app's file; afterwards nothing writes there."""
+    yield
     configure_logging(None, terminal=False)
 
 

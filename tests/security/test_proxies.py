@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,12 +24,6 @@ def app_trusting(tmp_path: Path, proxies: int) -> Flask:
     app = build_app(make_settings(tmp_path, trusted_proxies=proxies))
     configure_logging(app.extensions["storybot.settings"].log_file, terminal=False)
     return app
-
-
-@pytest.fixture(autouse=True)
-def _stop_logging() -> Iterator[None]:
-    yield None
-    configure_logging(None, terminal=False)
 
 
 def test_with_no_trusted_proxy_forwarded_headers_are_ignored(tmp_path: Path) -> None:
