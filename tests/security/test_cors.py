@@ -82,9 +82,3 @@ def test_an_ipv6_origin_is_matched_exactly(tmp_path: Path) -> None:
 def test_the_settings_accept_exact_origins_only(origins: str, tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="CORS origin"):
         Settings(data_dir=tmp_path, cors_origins=origins)  # type: ignore[arg-type]
-
-
-def test_origins_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("STORYBOT_CORS_ORIGINS", "https://stories.example, http://127.0.0.1:5173")
-    settings = Settings(data_dir=tmp_path)
-    assert settings.cors_origins == ["https://stories.example", "http://127.0.0.1:5173"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import text
 from werkzeug.test import TestResponse
 
 from storybot.extensions import db
-from storybot.observability.logs import configure_logging
+from storybot.observability.logs import configure_logging, redact
 
 BEARER = "sbt_MadeUpBearerToken0123456789abcdef"
 COOKIE = "MadeUpSessionCookie-9f8e7d6c5b4a"
@@ -92,3 +93,38 @@ def test_secrets_stay_out_of_the_log_and_the_error_bodies(
     assert "storybot.access" in log  # the log was written
     assert "unhandled error" in log
     assert_no_secret("the log file", log)
+
+
+@pytest.mark.parametrize(
+    ("line", "written"),
+    [
+        ("Authorization: Bearer abc.DEF-123 sent", "Authorization: Bearer [redacted] sent"),
+        ("used sbt_AbC1xyz_9-q", "used sbt_[redacted]"),
+        ("Cookie: storybot_session=xyz.1; lang=en", "Cookie: storybot_session=[redacted]; lang=en"),
+        (
+            '{"email": "a@b.example", "password": "hunter22"}',
+            '{"email": "a@b.example", "password": "[redacted]"}',
+        ),
+        ("{'new_password': 'hunter22'}", "{'new_password': '[redacted]'}"),
+        ("?token=abc&page=2", "?token=[redacted]&page=2"),
+        ("csrf_token: abc123", "csrf_token: [redacted]"),
+        ("max_tokens=100, 5 tokens, a token budget", "max_tokens=100, 5 tokens, a token budget"),
+    ],
+)
+def test_redact_blanks_the_values_of_secrets(line: str, written: str) -> None:
+    assert redact(line) == written
+
+
+def test_a_secret_a_bug_logs_is_blanked_in_the_file_and_on_the_terminal(
+    sqlite_app: Flask, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path: Path = sqlite_app.extensions["storybot.settings"].log_file
+    configure_logging(path, terminal=True)
+    try:
+        raise ValueError(f"could not use Bearer {BEARER} with password={PASSWORD}")
+    except ValueError:
+        logging.getLogger("storybot.test").exception("a careless line: %s", {"token": BEARER})
+    written = path.read_text(encoding="utf-8") + capsys.readouterr().err
+    assert "a careless line" in written
+    assert "[redacted]" in written
+    assert_no_secret("the log", written)
