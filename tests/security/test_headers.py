@@ -14,7 +14,7 @@ from werkzeug.test import TestResponse
 
 from storybot.engines.fake import FakeEngine
 from storybot.security.headers import script_hashes
-from tests.support import ROOT
+from tests.support import ROOT, add_account, admin_client, first_admin, signed_in
 
 FIXED = {
     "X-Content-Type-Options": "nosniff",
@@ -66,7 +66,7 @@ def web_client(sqlite_app: Flask, build: Path) -> FlaskClient:
 
     sqlite_app.add_url_rule("/api/boom", "boom", boom)
     sqlite_app.config["STORYBOT_STATIC_DIR"] = str(build)
-    return sqlite_app.test_client()
+    return admin_client(sqlite_app)
 
 
 @pytest.mark.parametrize(
@@ -85,12 +85,14 @@ def web_client(sqlite_app: Flask, build: Path) -> FlaskClient:
         ("DELETE", "/api/health", 405),
         ("POST", "/api/prompts", 422),
         ("GET", "/api/boom", 500),
+        ("POST", "/api/auth/setup", 409),  # with a JSON body below
     ],
 )
 def test_every_answer_carries_the_headers(
     web_client: FlaskClient, method: str, path: str, status: int
 ) -> None:
-    response = fetch(web_client, path, method)
+    body = {"email": "x@example.com", "password": "long enough"} if method == "POST" else None
+    response = fetch(web_client, path, method, json=body)
     assert response.status_code == status
     assert_secure_headers(response)
 
@@ -112,10 +114,27 @@ def test_refused_bodies_carry_the_headers(web_client: FlaskClient) -> None:
     assert_secure_headers(too_large)
 
 
+def test_refusals_of_sign_in_carry_the_headers(sqlite_app: Flask) -> None:
+    anonymous = sqlite_app.test_client()
+    unauthorized = fetch(anonymous, "/api/prompts")
+    assert unauthorized.status_code == 401
+    assert_secure_headers(unauthorized)
+    login = fetch(
+        anonymous, "/api/auth/login", "POST", json={"email": "a@b.example", "password": "wrong one"}
+    )
+    assert login.status_code == 401
+    assert_secure_headers(login)
+    first_admin(sqlite_app)
+    member = add_account(sqlite_app, "member@example.com", "member")
+    forbidden = fetch(signed_in(sqlite_app.test_client(), member), "/api/users")
+    assert forbidden.status_code == 403
+    assert_secure_headers(forbidden)
+
+
 def test_an_event_stream_carries_the_headers(sqlite_app: Flask) -> None:
     engine = FakeEngine("fake")
     sqlite_app.extensions["storybot.engines"].register_factory("fake", lambda *_: engine)
-    client = sqlite_app.test_client()
+    client = admin_client(sqlite_app)
     engines = {"local": {"type": "local"}, "fake": {"type": "fake"}}
     settings = client.patch("/api/settings", json={"engines": engines, "default_engine": "fake"})
     assert settings.status_code == 200, settings.json

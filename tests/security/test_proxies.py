@@ -39,11 +39,11 @@ def test_one_trusted_proxy_gives_the_client_address_scheme_and_host(tmp_path: Pa
     app = app_trusting(tmp_path, 1)
     client = app.test_client()
 
-    @app.get("/api/_where")
+    @app.get("/_where")  # outside /api: no sign-in needed
     def where() -> dict[str, object]:
         return {"secure": request.is_secure, "host": request.host}
 
-    response = client.get("/api/_where", headers=FORGED)
+    response = client.get("/_where", headers=FORGED)
     assert response.json == {"secure": True, "host": "stories.example"}
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     # Only the value the proxy appended counts: what the caller sent before it does not.
