@@ -160,6 +160,10 @@ def test_hsts_only_over_tls(web_client: FlaskClient) -> None:
 
 def test_api_answers_are_not_cached_but_hashed_files_are(web_client: FlaskClient) -> None:
     assert fetch(web_client, "/api/prompts").headers["Cache-Control"] == "no-store"
+    made = fetch(web_client, "/api/tokens", "POST", json={"name": "script"})  # shown once
+    assert made.status_code == 201
+    assert made.headers["Cache-Control"] == "no-store"
+    assert fetch(web_client, "/api/me").headers["Cache-Control"] == "no-store"  # its CSRF token
     asset = fetch(web_client, "/assets/index-AbC123.js")
     assert "immutable" in asset.headers["Cache-Control"]
     assert fetch(web_client, "/").headers["Cache-Control"] == "no-cache"
