@@ -168,9 +168,10 @@ def restore(path: str) -> None:
 def _register_story_commands() -> None:
     from storybot.cli_eval import evaluate
     from storybot.cli_models import models
-    from storybot.cli_stories import generate
+    from storybot.cli_stories import generate, stories
 
     main.add_command(generate)
+    main.add_command(stories)
     main.add_command(models)
     main.add_command(evaluate)
 
