@@ -52,16 +52,25 @@ def update_profile(path: ProfilePath, body: ProfileUpdate) -> dict[str, object]:
 
 @bp.delete("/<int:profile_id>", responses={204: None})
 def delete_profile(path: ProfilePath) -> tuple[str, int]:
-    """Delete a reader with everything about them: their stories go too (a story of
-    theirs being written is stopped)."""
+    """Delete a reader with everything about them.
+
+    Their stories go too, with their text; a story of theirs being written is stopped."""
     family_data.delete_reader(path.profile_id)
     return "", 204
 
 
-@bp.get("/<int:profile_id>/export")
+ZIP_RESPONSE = {
+    "description": "A zip: reader.json and stories/story-<id>-<title>.epub (docs/privacy.md).",
+    "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
+@bp.get("/<int:profile_id>/export", responses={200: ZIP_RESPONSE})
 def export_profile(path: ProfilePath) -> Response:
-    """Download everything about a reader: a zip with ``reader.json`` (the profile and
-    every story written for them) and an EPUB of each story that has ended."""
+    """Download everything about a reader, as a zip.
+
+    It holds ``reader.json`` (the profile and every story written for them) and an
+    EPUB of each story that has ended."""
     archive = family_data.export_reader(path.profile_id)
     return Response(
         archive.body,
