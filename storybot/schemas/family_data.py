@@ -56,3 +56,4 @@ class DeletedData(BaseModel):
     story_pieces: int = 0
     readers: int = 0
     prompts: int = 0
+    accounts: int = 0

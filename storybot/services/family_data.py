@@ -19,15 +19,26 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, delete, func, select, true
+from sqlalchemy import delete, func, select
 
 from storybot.database import write_intent
 from storybot.errors import NotFound
 from storybot.extensions import db
-from storybot.models import Profile, Prompt, Story, StoryPiece, StoryStatus, utcnow
+from storybot.models import (
+    ApiToken,
+    Profile,
+    Prompt,
+    Story,
+    StoryPiece,
+    StoryStatus,
+    TokenUsage,
+    User,
+    utcnow,
+)
 from storybot.schemas.family_data import DeletedData, ExportedStory, ReaderExportDocument
 from storybot.schemas.profiles import ProfileOut
-from storybot.services import story_export, story_furigana, story_service
+from storybot.services import profile_service, story_export, story_furigana, story_service
+from storybot.services.ownership import owned
 
 BATCH_SIZE = 500
 """Ids per statement: SQLite limits the variables of one statement, and a
@@ -116,12 +127,10 @@ def export_reader(profile_id: int) -> ReaderArchive:
     Stories still being written are in ``reader.json`` with their text so far. Names
     inside the zip are ASCII whatever the reader and titles are called.
     """
-    profile = db.session.get(Profile, profile_id)
-    if profile is None:
-        raise NotFound("reader", profile_id)
+    profile = profile_service.get_profile(profile_id)  # the acting account's, or 404
     now = utcnow()
     stories = db.session.scalars(
-        select(Story).where(Story.profile_id == profile.id).order_by(Story.id)
+        select(Story).where(owned(Story), Story.profile_id == profile.id).order_by(Story.id)
     )
     buffer = io.BytesIO()
     exported: list[ExportedStory] = []
@@ -172,7 +181,8 @@ def stop_writing(story_ids: Iterable[int]) -> None:
 
 
 def delete_reader(profile_id: int) -> DeletedData:
-    """Delete a reader with every story written for them and the stories' pieces.
+    """Delete one of the acting account's readers with every story written for them
+    and the stories' pieces (another account's reader is a 404).
 
     A story of theirs that is queued or being written is deleted too, and its
     writing stopped (see the module's docstring). All or nothing: one transaction.
@@ -180,14 +190,16 @@ def delete_reader(profile_id: int) -> DeletedData:
     with write_intent():
         # Locked (on PostgreSQL) so that no story for them is created meanwhile.
         profile = db.session.scalar(
-            select(Profile).where(Profile.id == profile_id).with_for_update()
+            select(Profile).where(Profile.id == profile_id, owned(Profile)).with_for_update()
         )
         if profile is None:
             db.session.rollback()
             raise NotFound("reader", profile_id)
         story_ids = list(
             db.session.scalars(
-                select(Story.id).where(Story.profile_id == profile.id).with_for_update()
+                select(Story.id)
+                .where(Story.profile_id == profile.id, owned(Story))
+                .with_for_update()
             )
         )
         deleted = delete_story_rows(story_ids)
@@ -198,34 +210,30 @@ def delete_reader(profile_id: int) -> DeletedData:
     return deleted
 
 
-def _owned_by(model: Any, owner_id: int | None) -> ColumnElement[bool]:
-    """The rows of ``model`` that belong to the account ``owner_id``.
+def delete_owned_data(owner_id: int, *, delete_account: bool = False) -> DeletedData:
+    """Delete everything the account ``owner_id`` owns: its stories (and their pieces),
+    its readers and its prompts, in one transaction; its stories being written stop.
 
-    ``None`` stands for rows of no account: before accounts, all of them.
-    """
-    column = getattr(model, "owner_id", None)
-    if column is None:
-        return true()
-    return column.is_(None) if owner_id is None else column == owner_id  # type: ignore[no-any-return]
-
-
-def delete_owned_data(owner_id: int | None) -> DeletedData:
-    """Delete everything an account owns: its stories (and their pieces), its readers
-    and its prompts, in one transaction; stories being written are stopped.
-
-    ``owner_id`` ``None`` deletes the rows that belong to no account. The
-    account's own row (and its tokens and sessions) is the caller's to delete,
-    after this, in its own transaction or this one's successor.
+    With ``delete_account`` the account goes in the same transaction, with its
+    API tokens and token usage (its sessions end with it): what ``DELETE /api/me``
+    and ``DELETE /api/users/<id>`` do. Checks (the password, the last admin) are
+    the caller's. Other accounts' rows are never touched.
     """
     with write_intent():
         story_ids = list(
-            db.session.scalars(select(Story.id).where(_owned_by(Story, owner_id)).with_for_update())
+            db.session.scalars(select(Story.id).where(Story.owner_id == owner_id).with_for_update())
         )
         deleted = delete_story_rows(story_ids)
-        readers = db.session.execute(delete(Profile).where(_owned_by(Profile, owner_id)))
-        prompts = db.session.execute(delete(Prompt).where(_owned_by(Prompt, owner_id)))
+        readers = db.session.execute(delete(Profile).where(Profile.owner_id == owner_id))
+        prompts = db.session.execute(delete(Prompt).where(Prompt.owner_id == owner_id))
         deleted.readers = _rowcount(readers)
         deleted.prompts = _rowcount(prompts)
+        if delete_account:
+            # By name, as the pieces: nothing hangs on SQLite's foreign_keys pragma.
+            db.session.execute(delete(ApiToken).where(ApiToken.user_id == owner_id))
+            db.session.execute(delete(TokenUsage).where(TokenUsage.user_id == owner_id))
+            accounts = db.session.execute(delete(User).where(User.id == owner_id))
+            deleted.accounts = _rowcount(accounts)
         db.session.commit()
     stop_writing(story_ids)
     return deleted

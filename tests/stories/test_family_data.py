@@ -19,7 +19,7 @@ from sqlalchemy import Enum, String, Text, func, select, text
 
 from storybot.engines.fake import FakeEngine
 from storybot.extensions import db
-from storybot.models import Profile, Prompt, Story, StoryPiece
+from storybot.models import ApiToken, Profile, Prompt, Story, StoryPiece, User
 from storybot.services import family_data
 from tests.stories.support import (
     MOON,
@@ -31,7 +31,13 @@ from tests.stories.support import (
     wait_for,
     write,
 )
-from tests.support import assert_epubcheck_clean
+from tests.support import (
+    TEST_PASSWORD,
+    Account,
+    add_account,
+    assert_epubcheck_clean,
+    signed_in,
+)
 
 # A name no example prompt, engine or log line has by chance.
 NAME = "Zephyrine"
@@ -277,29 +283,118 @@ def test_deleting_a_reader_deletes_their_queued_story_before_it_is_written(
 # --- an account's data ------------------------------------------------------------------------
 
 
-def test_deleting_the_data_of_no_account_deletes_every_story_reader_and_prompt(
+def _counts(app: Flask, owner_id: int) -> dict[str, int]:
+    """How many stories, pieces, readers, prompts, tokens and accounts ``owner_id`` has."""
+    with app.app_context():
+        stories = select(Story.id).where(Story.owner_id == owner_id)
+        counts = {
+            "story": select(func.count()).where(Story.owner_id == owner_id),
+            "story_piece": select(func.count()).where(StoryPiece.story_id.in_(stories)),
+            "profile": select(func.count()).where(Profile.owner_id == owner_id),
+            "prompt": select(func.count()).where(Prompt.owner_id == owner_id),
+            "api_token": select(func.count()).where(ApiToken.user_id == owner_id),
+            "user": select(func.count()).where(User.id == owner_id),
+        }
+        found = {name: int(db.session.scalar(query) or 0) for name, query in counts.items()}
+        db.session.remove()
+    return found
+
+
+def _family(client: FlaskClient, fake_engine: FakeEngine, name: str) -> dict:
+    """A reader with a story, a story without a reader and a prompt of one account."""
+    reader = _add_reader(client, name=name)
+    stories = [
+        write(client, fake_engine, titled(f"{name} and the Moon", "x"), profile_id=reader["id"]),
+        write(client, fake_engine, titled("Free", "No reader.")),
+    ]
+    prompt = client.post("/api/prompts", json={"content": f"A story for {name}"})
+    assert prompt.status_code == 201, prompt.json
+    return {"reader": reader, "stories": stories, "prompt": prompt.json}
+
+
+def test_deleting_an_accounts_data_leaves_the_other_accounts_rows(
+    app: Flask, client: FlaskClient, admin: Account, fake_engine: FakeEngine
+) -> None:
+    other = add_account(app, "other-family@example.com", "member")
+    other_client = signed_in(app.test_client(), other)
+    mine = _family(client, fake_engine, "Mia")
+    theirs = _family(other_client, fake_engine, NAME)
+    fake_engine.enqueue([f"Title: {NAME}\n\n", "Once ", "upon"], pause_after=2)
+    running = ask(other_client, profile_id=theirs["reader"]["id"])
+    read_events(other_client, running["id"], stop_after_texts=2)
+    before_mine = _counts(app, admin.id)
+    before_theirs = _counts(app, other.id)
+    assert before_theirs["story"] == 3
+    assert before_theirs["prompt"] > 1  # the example prompts and their own
+
+    with app.app_context():
+        deleted = family_data.delete_owned_data(other.id)
+        db.session.remove()
+    assert deleted.stories == 3
+    assert deleted.story_pieces == before_theirs["story_piece"]
+    assert (deleted.readers, deleted.prompts) == (1, before_theirs["prompt"])
+    assert deleted.accounts == 0
+    fake_engine.release()  # their story being written was stopped: nothing more is saved
+    after_theirs = _counts(app, other.id)
+    assert after_theirs == {**{k: 0 for k in after_theirs}, "api_token": 1, "user": 1}
+    assert _counts(app, admin.id) == before_mine
+    assert client.get(f"/api/profiles/{mine['reader']['id']}").status_code == 200
+    for story in mine["stories"]:
+        assert client.get(f"/api/stories/{story['id']}").json["text"]
+    assert other_client.get("/api/stories").json["total"] == 0
+
+    with app.app_context():
+        gone = family_data.delete_owned_data(other.id, delete_account=True)
+        db.session.remove()
+    assert gone.accounts == 1
+    assert set(_counts(app, other.id).values()) == {0}
+    assert other_client.get("/api/stories").status_code == 401  # its token went with it
+    assert _counts(app, admin.id) == before_mine
+    assert _rows_naming(app, NAME) == []
+    assert _rows_naming(app, "other-family@example.com") == []
+
+
+def test_deleting_an_account_through_the_api_deletes_its_data_only(
+    app: Flask, client: FlaskClient, admin: Account, fake_engine: FakeEngine
+) -> None:
+    other = add_account(app, "other-family@example.com", "member")
+    third = add_account(app, "third-family@example.com", "member")
+    mine = _family(client, fake_engine, "Mia")
+    _family(signed_in(app.test_client(), other), fake_engine, NAME)
+    _family(signed_in(app.test_client(), third), fake_engine, "Leo")
+    before_mine = _counts(app, admin.id)
+    before_third = _counts(app, third.id)
+
+    assert client.delete(f"/api/users/{other.id}").status_code == 204
+    assert set(_counts(app, other.id).values()) == {0}
+    assert _rows_naming(app, NAME) == []
+    me = signed_in(app.test_client(), third)
+    response = me.delete("/api/me", json={"password": TEST_PASSWORD})
+    assert response.status_code == 204, response.json
+    assert set(_counts(app, third.id).values()) == {0}
+    assert before_third["story"] == 2
+    assert _counts(app, admin.id) == before_mine
+    assert client.get(f"/api/profiles/{mine['reader']['id']}").status_code == 200
+
+
+def test_another_accounts_reader_can_be_neither_exported_nor_deleted(
     app: Flask, client: FlaskClient, fake_engine: FakeEngine
 ) -> None:
     reader = _add_reader(client)
-    made = [
-        write(client, fake_engine, MOON, profile_id=reader["id"]),
-        write(client, fake_engine, titled("Free", "No reader.")),
-    ]
-    pieces = sum(piece_count(client, story["id"]) for story in made)
-    with app.app_context():
-        prompts = db.session.scalar(select(func.count()).select_from(Prompt))
-        deleted = family_data.delete_owned_data(None)
-        counts = {
-            model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Story, StoryPiece, Profile, Prompt)
-        }
-        db.session.remove()
-    assert deleted.stories == 2
-    assert deleted.story_pieces == pieces
-    assert deleted.readers == 1
-    assert deleted.prompts == prompts
-    assert counts == {"story": 0, "story_piece": 0, "profile": 0, "prompt": 0}
-    assert _rows_naming(app, NAME) == []
+    story = write(client, fake_engine, MOON, profile_id=reader["id"])
+    other = signed_in(app.test_client(), add_account(app, "other-family@example.com", "member"))
+    for response in (
+        other.get(f"/api/profiles/{reader['id']}/export"),
+        other.delete(f"/api/profiles/{reader['id']}"),
+    ):
+        assert response.status_code == 404
+        assert response.json["error"]["code"] == "not_found"
+    assert client.get(f"/api/profiles/{reader['id']}").status_code == 200
+    assert client.get(f"/api/stories/{story['id']}").status_code == 200
+    # Their own reader's export holds none of the other family's stories.
+    theirs = other.post("/api/profiles", json={"name": "Leo"}).json
+    archive = _zip(other.get(f"/api/profiles/{theirs['id']}/export"))
+    assert json.loads(archive.read("reader.json"))["stories"] == []
 
 
 @pytest.mark.parametrize("batch", [1, 3])
