@@ -242,14 +242,16 @@ def delete_owned_data(owner_id: int, *, delete_account: bool = False) -> Deleted
 # --- retention --------------------------------------------------------------------------------
 
 
-def prune_stories(days: int, *, now: datetime | None = None, batch: int = BATCH_SIZE) -> int:
+def prune_stories(days: int, *, now: datetime | None = None) -> int:
     """Delete the stories that ended more than ``days`` ago (their end, else their
     creation), with their pieces; returns how many.
 
     Only stories in a final status: one queued or being written stays however
-    old it is. Each batch is its own transaction; a story continued meanwhile
-    (queued again) is locked or re-checked, never deleted.
+    old it is. Each batch of ``BATCH_SIZE`` is its own transaction, whose rows
+    are locked as they are chosen: a story continued meanwhile (queued again)
+    is skipped, never deleted.
     """
+    batch = BATCH_SIZE
     cutoff = (now or utcnow()) - timedelta(days=days)
     ended = func.coalesce(Story.finished_at, Story.created_at)
     total = 0
