@@ -41,6 +41,13 @@ class RuntimeSettings(BaseModel):
     )
     default_language: Literal["en", "ja"] = "en"
     max_queued_stories: int = Field(default=20, ge=1, le=1000)
+    story_retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=3650,
+        description="Stories that ended more than this many days ago are deleted (checked "
+        "hourly); null keeps them forever.",
+    )
 
     @model_validator(mode="after")
     def _default_engine_exists(self) -> Self:
@@ -54,6 +61,7 @@ class SettingsPatch(Patch):
     """A partial change to the runtime settings; unknown keys and wrong types are rejected."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+    nullable_fields = frozenset({"story_retention_days"})
 
     engines: dict[str, EngineConfig] | None = Field(
         default=None, description="Replaces the whole engine list."
@@ -63,6 +71,9 @@ class SettingsPatch(Patch):
     default_tone: Tone | None = None
     default_language: Literal["en", "ja"] | None = None
     max_queued_stories: int | None = Field(default=None, ge=1, le=1000)
+    story_retention_days: int | None = Field(
+        default=None, ge=1, le=3650, description="Days to keep ended stories; null: forever."
+    )
 
 
 def insert_default_config() -> bool:
