@@ -9,6 +9,7 @@ import { paths } from '@/config/paths';
 
 import classes from './app-shell.module.css';
 import { PLACES } from './places';
+import { UserMenu } from './user-menu';
 
 function PageLoading() {
   const { t } = useTranslation();
@@ -44,6 +45,7 @@ export function AppLayout() {
           <Group gap="xs" wrap="nowrap">
             <LanguageSwitcher />
             <ColorSchemeToggle />
+            <UserMenu />
           </Group>
         </Group>
       </AppShell.Header>

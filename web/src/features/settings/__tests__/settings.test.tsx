@@ -1,6 +1,6 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 
-import { ADMIN_TOKEN_KEY } from '../api/admin-token';
+import { authDb } from '@/testing/mocks/handlers/auth';
 import { settingsDb } from '@/testing/mocks/handlers/settings';
 import { recordRequests, renderApp } from '@/testing/test-utils';
 
@@ -43,32 +43,30 @@ describe('the settings screen', () => {
     expect(patch?.headers.has('Authorization')).toBe(false);
   });
 
-  it('asks for the admin token on 401, keeps it for the tab and sends it with the next save', async () => {
-    settingsDb.requireToken('s3cret');
+  it('shows a member the engines and defaults read-only, without the admin tools', async () => {
+    authDb.addMember();
+    renderApp('/settings');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Settings' })).toBeInTheDocument();
+    expect(await screen.findByText('Only an admin can change these')).toBeInTheDocument();
+    expect(await screen.findAllByTestId('engine-card')).toHaveLength(2);
+    const defaults = await screen.findByRole('form', { name: 'Defaults for new stories' });
+    expect(within(defaults).getByRole('textbox', { name: 'Default engine' })).toBeDisabled();
+    expect(screen.queryByRole('button', { name: 'Save defaults' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('form', { name: 'Add an OpenAI-compatible engine' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('heading', { name: 'Model files' })).not.toBeInTheDocument();
+    // The interface language is everyone's own.
+    expect(screen.getByRole('region', { name: 'Interface language' })).toBeInTheDocument();
+  });
+
+  it('sends the CSRF token from /api/me with a change, and no bearer token', async () => {
     const { user } = await openSettings();
     const requests = recordRequests();
-
     await user.click(screen.getByText('Short'));
     await user.click(screen.getByRole('button', { name: 'Save defaults' }));
-
-    const region = await screen.findByRole('region', { name: 'Admin token needed' });
-    expect(settingsDb.get().default_length).toBe('medium');
-    await user.type(within(region).getByLabelText(/Admin token/, { selector: 'input' }), 's3cret');
-    await user.click(within(region).getByRole('button', { name: 'Use this token' }));
-    expect(sessionStorage.getItem(ADMIN_TOKEN_KEY)).toBe('s3cret');
-    await waitFor(() => expect(screen.queryByRole('region', { name: 'Admin token needed' })).not.toBeInTheDocument());
-
-    await user.click(screen.getByRole('button', { name: 'Save defaults' }));
     expect(await screen.findByText('Defaults saved.')).toBeInTheDocument();
-    expect(settingsDb.get().default_length).toBe('short');
-    const patches = requests.filter((r) => r.method === 'PATCH');
-    expect(patches[0]?.headers.has('Authorization')).toBe(false);
-    expect(patches[1]?.headers.get('Authorization')).toBe('Bearer s3cret');
-    // Reads never carry the token.
-    expect(requests.filter((r) => r.method === 'GET').every((r) => !r.headers.has('Authorization'))).toBe(true);
-
-    await user.click(screen.getByRole('button', { name: 'Forget the token' }));
-    expect(sessionStorage.getItem(ADMIN_TOKEN_KEY)).toBeNull();
+    const patch = requests.find((r) => r.method === 'PATCH');
+    expect(patch?.headers.get('X-CSRF-Token')).toBe(authDb.csrf());
+    expect(patch?.headers.has('Authorization')).toBe(false);
   });
 
   it('adds an OpenAI-compatible engine and keeps the existing ones', async () => {

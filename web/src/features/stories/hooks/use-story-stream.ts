@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 
-import { apiUrl } from '@/lib/api-client';
+import { apiUrl, credentialsFor } from '@/lib/api-client';
 import { FINAL_STATUSES, isFinalStatus, type FinalEventData, type Story, type StoryStatus } from '@/types/stories';
 
 export type LiveStory = {
@@ -59,7 +59,9 @@ export function useStoryStream(initial: Story): LiveStory {
     let ended = false;
 
     const open = () => {
-      const current = new EventSource(apiUrl(`/stories/${initial.id}/events`, { after: lastSeq.current }));
+      const url = apiUrl(`/stories/${initial.id}/events`, { after: lastSeq.current });
+      // Same origin: the session cookie goes along by itself; another origin needs it asked for.
+      const current = new EventSource(url, { withCredentials: credentialsFor(url) === 'include' });
       source = current;
       const finish = () => {
         ended = true;
