@@ -10,13 +10,15 @@ import { useSignOut, useUser } from '@/lib/auth';
 /** Top right: who is signed in, today's quota, the account's pages, the admin's users page, sign out. */
 export function UserMenu() {
   const { t } = useTranslation();
-  const me = useUser().data;
+  const user = useUser();
+  const me = user.data;
   const signOut = useSignOut();
   if (!me) return null;
   const role = t(`auth.roles.${me.role}`);
 
   return (
-    <Menu position="bottom-end" width={280} withinPortal shadow="md">
+    // Opening it reads the account again: today's quota moves as stories are written.
+    <Menu position="bottom-end" width={280} withinPortal shadow="md" onOpen={() => void user.refetch()}>
       <Menu.Target>
         <UnstyledButton aria-label={t('userMenu.open', { email: me.email })} data-testid="user-menu">
           <Group gap={6} wrap="nowrap">
