@@ -7,7 +7,7 @@ from typing import Any
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
-from storybot.api.guards import require_admin_for_changes
+from storybot.api.access import require_admin_for_changes
 from storybot.schemas.engines import DiscoveryList, EngineAdd, EngineList, EngineOut
 from storybot.services import discovery_service, engine_service
 

@@ -1,8 +1,6 @@
-"""Checks shared by every route: JSON bodies and the admin token."""
+"""Checks shared by every route: JSON bodies."""
 
 from __future__ import annotations
-
-import hmac
 
 from flask import Flask, current_app, request
 from werkzeug.exceptions import BadRequest
@@ -53,25 +51,3 @@ def install_body_guard(app: Flask) -> None:
             ) from exc
         if not isinstance(body, dict):
             raise ApiError(422, "validation_error", "The body must be a JSON object.")
-
-
-def require_admin_for_changes() -> None:
-    """A blueprint ``before_request`` hook: changes need the admin token, when one is set.
-
-    Reads stay open. The token is compared in constant time and checked before
-    the body is validated, so that a caller without it learns nothing more.
-    """
-    token = settings().admin_token
-    if not token or request.method in ("GET", "HEAD", "OPTIONS"):
-        return
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        value.strip().encode(), token.encode()
-    ):
-        raise ApiError(
-            401,
-            "unauthorized",
-            "Changing settings needs the admin token: send "
-            "'Authorization: Bearer <STORYBOT_ADMIN_TOKEN>'.",
-            headers={"WWW-Authenticate": 'Bearer realm="storybot"'},
-        )

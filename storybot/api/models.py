@@ -8,7 +8,7 @@ from flask import url_for
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
-from storybot.api.guards import require_admin_for_changes
+from storybot.api.access import require_admin_for_changes
 from storybot.schemas.engines import EngineOut
 from storybot.schemas.models import (
     DownloadCreate,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
-from storybot.api.guards import require_admin_for_changes
+from storybot.api.access import require_admin_for_changes
 from storybot.services import settings_service
 from storybot.services.settings_service import RuntimeSettings, SettingsPatch
 
