@@ -22,7 +22,8 @@ export type Me = {
   email: string;
   role: Role;
   created_at: string;
-  csrf_token: string;
+  /** Sent back as X-CSRF-Token with every change; null when signed in by an API token. */
+  csrf_token: string | null;
   quota: Quota;
 };
 

@@ -1,8 +1,9 @@
-import { Badge, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 
 import { ContentLayout } from '@/components/layouts/content-layout';
 import { QuotaLine } from '@/components/ui/quota-line';
+import { RoleBadge } from '@/components/ui/role-badge';
 import { ChangePasswordForm } from '@/features/auth/components/change-password-form';
 import { useUser } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
@@ -21,9 +22,7 @@ export default function AccountRoute() {
           </Title>
           <Group gap="xs">
             <Text fw={600}>{me.email}</Text>
-            <Badge variant="light" color={me.role === 'admin' ? 'grape' : 'gray'} radius="sm" tt="none">
-              {t(`auth.roles.${me.role}`)}
-            </Badge>
+            <RoleBadge role={me.role} />
           </Group>
           <Text size="sm" c="dimmed">
             {t('account.since', { date: formatDateTime(me.created_at, locale) })}

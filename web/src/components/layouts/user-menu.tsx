@@ -1,9 +1,10 @@
-import { Avatar, Badge, Group, Menu, Stack, Text, UnstyledButton } from '@mantine/core';
+import { Avatar, Group, Menu, Stack, Text, UnstyledButton } from '@mantine/core';
 import { IconChevronDown, IconKey, IconLogout, IconUserCircle, IconUsersGroup } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 
 import { QuotaLine } from '@/components/ui/quota-line';
+import { RoleBadge } from '@/components/ui/role-badge';
 import { paths } from '@/config/paths';
 import { useSignOut, useUser } from '@/lib/auth';
 
@@ -14,7 +15,6 @@ export function UserMenu() {
   const me = user.data;
   const signOut = useSignOut();
   if (!me) return null;
-  const role = t(`auth.roles.${me.role}`);
 
   return (
     // Opening it reads the account again: today's quota moves as stories are written.
@@ -38,9 +38,7 @@ export function UserMenu() {
             {me.email}
           </Text>
           <Group gap="xs">
-            <Badge variant="light" color={me.role === 'admin' ? 'grape' : 'gray'} radius="sm" tt="none">
-              {role}
-            </Badge>
+            <RoleBadge role={me.role} />
           </Group>
           <QuotaLine quota={me.quota} />
         </Stack>

@@ -21,7 +21,7 @@ export function QuotaLine({ quota, withBar = false }: { quota: Quota; withBar?: 
   const spent = quota.used_today >= quota.daily_tokens;
   return (
     <Stack gap={4}>
-      <Text size="sm" c={spent ? 'red.8' : 'dimmed'}>
+      <Text size="sm" c={spent ? 'red.9' : 'dimmed'}>
         {spent ? t('quota.spent', { used, limit }) : t('quota.used', { used, limit })}
       </Text>
       {withBar && (

@@ -26,6 +26,8 @@ export function TokenShownOnce({ token, onDone }: { token: NewApiToken; onDone: 
       // Named by its title; a region, not an alert: it stays until dismissed.
       role="region"
       data-testid="new-token"
+      // Mantine's yellow title is too pale for 4.5:1 on its own background.
+      styles={{ title: { color: 'var(--mantine-color-text)' } }}
     >
       <Stack gap="sm">
         <Text size="sm" fw={600}>

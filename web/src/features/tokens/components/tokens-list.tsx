@@ -24,7 +24,7 @@ function RevokeToken({ token }: { token: ApiToken }) {
     <>
       <Button
         variant="subtle"
-        color="red.9"
+        color="red"
         size="compact-sm"
         leftSection={<IconTrash size={16} aria-hidden />}
         onClick={() => setOpened(true)}

@@ -57,7 +57,7 @@ export function UserActions({ user }: { user: User }) {
               {t('users.enable.item')}
             </Menu.Item>
           ) : (
-            <Menu.Item color="red.9" leftSection={<IconLock size={16} aria-hidden />} onClick={() => setOpen('disable')}>
+            <Menu.Item color="red" leftSection={<IconLock size={16} aria-hidden />} onClick={() => setOpen('disable')}>
               {t('users.disable.item')}
             </Menu.Item>
           )}

@@ -3,6 +3,7 @@ import { IconAlertCircle } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 
 import { QuotaLine } from '@/components/ui/quota-line';
+import { RoleBadge } from '@/components/ui/role-badge';
 import { useUser } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 
@@ -59,19 +60,17 @@ export function UsersList() {
                     {user.email}
                   </Text>
                   {user.id === me?.id && (
-                    <Badge size="xs" variant="outline" radius="sm" tt="none">
+                    <Badge size="xs" variant="outline" color="gray" radius="sm" tt="none">
                       {t('users.you')}
                     </Badge>
                   )}
                 </Group>
               </Table.Td>
               <Table.Td>
-                <Badge variant="light" color={user.role === 'admin' ? 'grape' : 'gray'} radius="sm" tt="none">
-                  {t(`auth.roles.${user.role}`)}
-                </Badge>
+                <RoleBadge role={user.role} />
               </Table.Td>
               <Table.Td>
-                <Badge variant="light" color={user.disabled ? 'red' : 'teal'} radius="sm" tt="none">
+                <Badge variant={user.disabled ? 'filled' : 'outline'} color={user.disabled ? 'red.9' : 'gray'} radius="sm" tt="none">
                   {user.disabled ? t('users.status.disabled') : t('users.status.active')}
                 </Badge>
               </Table.Td>
