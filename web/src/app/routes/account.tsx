@@ -5,6 +5,7 @@ import { ContentLayout } from '@/components/layouts/content-layout';
 import { QuotaLine } from '@/components/ui/quota-line';
 import { RoleBadge } from '@/components/ui/role-badge';
 import { ChangePasswordForm } from '@/features/auth/components/change-password-form';
+import { DeleteAccount } from '@/features/auth/components/delete-account';
 import { useUser } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 
@@ -49,6 +50,19 @@ export default function AccountRoute() {
             </Text>
           </Stack>
           <ChangePasswordForm />
+        </Stack>
+      </Paper>
+      <Paper component="section" withBorder radius="md" p="lg" aria-labelledby="account-delete">
+        <Stack gap="md">
+          <Stack gap={4}>
+            <Title order={2} size="h3" id="account-delete">
+              {t('account.delete.title')}
+            </Title>
+            <Text size="sm" c="dimmed">
+              {t('account.delete.hint')}
+            </Text>
+          </Stack>
+          <DeleteAccount />
         </Stack>
       </Paper>
     </ContentLayout>

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 
 import { db } from '@/testing/mocks/db';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, authDb, MEMBER_EMAIL } from '@/testing/mocks/handlers/auth';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, authDb, MEMBER_EMAIL, MEMBER_PASSWORD } from '@/testing/mocks/handlers/auth';
 import { readersDb } from '@/testing/mocks/handlers/readers';
 import { recordRequests, renderApp } from '@/testing/test-utils';
 
@@ -180,5 +180,31 @@ describe('the account page', () => {
     await user.click(within(form).getByRole('button', { name: 'Change password' }));
     expect(await screen.findByText('Password changed.')).toBeInTheDocument();
     expect(within(form).getByLabelText(/^Current password/)).toHaveValue('');
+  });
+
+  it('deletes a member’s own account after the password, then shows the sign-in page', async () => {
+    authDb.addMember();
+    const { user, router } = renderApp('/account');
+    await user.click(await screen.findByRole('button', { name: 'Delete my account…' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Delete my account' });
+    await user.type(within(dialog).getByLabelText(/^Password/, { selector: 'input' }), 'not it at all');
+    await user.click(within(dialog).getByRole('button', { name: 'Delete everything' }));
+    expect(await within(dialog).findByText("That isn't your current password.")).toBeInTheDocument();
+
+    await user.clear(within(dialog).getByLabelText(/^Password/, { selector: 'input' }));
+    await user.type(within(dialog).getByLabelText(/^Password/, { selector: 'input' }), MEMBER_PASSWORD);
+    await user.click(within(dialog).getByRole('button', { name: 'Delete everything' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Sign in' })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe('/sign-in');
+    expect(authDb.users().map((u) => u.email)).toEqual([ADMIN_EMAIL]);
+  });
+
+  it('keeps the last admin, and says why', async () => {
+    const { user } = renderApp('/account');
+    await user.click(await screen.findByRole('button', { name: 'Delete my account…' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Delete my account' });
+    await user.type(within(dialog).getByLabelText(/^Password/, { selector: 'input' }), ADMIN_PASSWORD);
+    await user.click(within(dialog).getByRole('button', { name: 'Delete everything' }));
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('Storybot needs at least one active admin');
   });
 });

@@ -223,6 +223,18 @@ export const authHandlers = [
     return new HttpResponse(null, { status: 204 });
   }),
 
+  http.delete(`${API}/me`, async ({ request }) => {
+    const account = current();
+    if (!account) return errorBody(401, 'unauthorized', 'Sign in first.');
+    const body = (await request.json()) as { password: string };
+    if (body.password !== account.password) return invalid('password', 'wrong_password', 'The password is not right.');
+    const otherAdmins = accounts.filter((a) => a.role === 'admin' && !a.disabled && a.id !== account.id).length;
+    if (account.role === 'admin' && otherAdmins === 0) return errorBody(409, 'last_admin', 'This is the last admin.');
+    accounts = accounts.filter((a) => a.id !== account.id);
+    session = null;
+    return new HttpResponse(null, { status: 204 });
+  }),
+
   http.get(`${API}/tokens`, () => HttpResponse.json({ items: authDb.tokens() })),
 
   http.post(`${API}/tokens`, async ({ request }) => {
