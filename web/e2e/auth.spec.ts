@@ -65,3 +65,17 @@ test('an unsafe request without the CSRF token is refused, with it accepted', as
   const withToken = await page.request.post('/api/prompts', { data: { content: 'With the CSRF token' }, headers: { 'X-CSRF-Token': me.csrf_token } });
   expect(withToken.status()).toBe(201);
 });
+
+test.describe('in Japanese', () => {
+  test.use({ storageState: SIGNED_OUT, locale: 'ja-JP' });
+
+  test('the sign-in page reads in Japanese with no serious accessibility problem', async ({ page }) => {
+    await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+    await page.goto('/');
+    await expect(page.getByRole('heading', { level: 1, name: 'サインイン' })).toBeVisible();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'ja');
+    await page.getByRole('button', { name: 'サインイン' }).click();
+    await expect(page.getByText('メールアドレスを入力してください。')).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+});
