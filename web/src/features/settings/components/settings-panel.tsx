@@ -15,6 +15,7 @@ import { DefaultsForm } from './defaults-form';
 import { EnginesList } from './engines-list';
 import { FoundServers } from './found-servers';
 import { ModelFiles } from './model-files';
+import { RetentionForm } from './retention-form';
 
 function Section({ id, title, hint, children }: { id: string; title: string; hint?: string; children: ReactNode }) {
   return (
@@ -37,9 +38,10 @@ function Section({ id, title, hint, children }: { id: string; title: string; hin
 }
 
 /**
- * The settings page: engines, story defaults, a new engine, and the interface
- * language. Engines and defaults are the admin's to change; a member sees them
- * read-only, with a note saying so, and not the admin's tools at all.
+ * The settings page: engines, story defaults, how long stories are kept, a
+ * new engine, and the interface language. Engines, defaults and retention are
+ * the admin's to change; a member sees them read-only, with a note saying so,
+ * and not the admin's tools at all.
  */
 export function SettingsPanel() {
   const { t } = useTranslation();
@@ -97,6 +99,16 @@ export function SettingsPanel() {
         {settingsForms ??
           (settings.data && (
             <DefaultsForm key={JSON.stringify(settings.data)} settings={settings.data} readOnly={!admin} />
+          ))}
+      </Section>
+      <Section id="settings-retention" title={t('settings.retention.title')} hint={t('settings.retention.hint')}>
+        {settingsForms ??
+          (settings.data && (
+            <RetentionForm
+              key={String(settings.data.story_retention_days ?? null)}
+              settings={settings.data}
+              readOnly={!admin}
+            />
           ))}
       </Section>
       {admin && (
