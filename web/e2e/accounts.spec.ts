@@ -57,6 +57,14 @@ test('the admin adds a member, who signs in and sees none of the admin’s reade
     await expect(member.getByText('Only an admin can change these')).toBeVisible();
     await expect(member.getByRole('button', { name: 'Save defaults' })).toHaveCount(0);
     expect(await seriousViolations(member)).toEqual([]);
+    // Their own defaults are theirs to choose.
+    const mine = member.getByRole('form', { name: 'Your defaults for new stories' });
+    await mine.getByRole('textbox', { name: 'Length' }).click();
+    await member.getByRole('option', { name: 'Long', exact: true }).click();
+    await mine.getByRole('button', { name: 'Save my defaults' }).click();
+    await expect(member.getByText('Your defaults are saved.')).toBeVisible();
+    const defaults = (await (await member.request.get('/api/me/defaults')).json()) as { default_length: string | null };
+    expect(defaults.default_length).toBe('long');
     await member.goto('/users');
     await expect(member.getByText('Only an admin can see this page')).toBeVisible();
   } finally {

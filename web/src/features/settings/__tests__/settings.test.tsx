@@ -43,19 +43,29 @@ describe('the settings screen', () => {
     expect(patch?.headers.has('Authorization')).toBe(false);
   });
 
-  it('shows a member the engines and defaults read-only, without the admin tools', async () => {
-    authDb.addMember();
-    renderApp('/settings');
+  it('shows a member the engines read-only, without the admin tools, and lets them choose their own defaults', async () => {
+    const member = authDb.addMember();
+    const { user } = renderApp('/settings');
     expect(await screen.findByRole('heading', { level: 1, name: 'Settings' })).toBeInTheDocument();
     expect(await screen.findByText('Only an admin can change these')).toBeInTheDocument();
     expect(await screen.findAllByTestId('engine-card')).toHaveLength(2);
-    const defaults = await screen.findByRole('form', { name: 'Defaults for new stories' });
-    expect(within(defaults).getByRole('textbox', { name: 'Default engine' })).toBeDisabled();
     expect(screen.queryByRole('button', { name: 'Save defaults' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('form', { name: 'Defaults for everyone' })).not.toBeInTheDocument();
     expect(screen.queryByRole('form', { name: 'Add an OpenAI-compatible engine' })).not.toBeInTheDocument();
     expect(screen.queryByRole('heading', { name: 'Model files' })).not.toBeInTheDocument();
     // The interface language is everyone's own.
     expect(screen.getByRole('region', { name: 'Interface language' })).toBeInTheDocument();
+
+    const mine = await screen.findByRole('form', { name: 'Your defaults for new stories' });
+    const length = within(mine).getByRole('textbox', { name: 'Length' });
+    expect(length).toHaveValue("Storybot's default (Medium)");
+    await user.click(length);
+    await user.click(await screen.findByRole('option', { name: 'Long' }));
+    await user.click(within(mine).getByRole('button', { name: 'Save my defaults' }));
+    expect(await screen.findByText('Your defaults are saved.')).toBeInTheDocument();
+    expect(authDb.defaultsOf(member.id)).toEqual({ default_length: 'long', default_tone: null, default_language: null, default_engine: null });
+    // The global settings did not change.
+    expect(settingsDb.get().default_length).toBe('medium');
   });
 
   it('sends the CSRF token from /api/me with a change, and no bearer token', async () => {

@@ -19,8 +19,8 @@ function toneChoices(t: TFunction, stored: string): { value: string; label: stri
   return (TONES as readonly string[]).includes(stored) ? choices : [{ value: stored, label: stored }, ...choices];
 }
 
-/** The defaults of a new story: engine, length, tone and language (`readOnly`: shown, not changed). */
-export function DefaultsForm({ settings, readOnly = false }: { settings: RuntimeSettings; readOnly?: boolean }) {
+/** The defaults of a new story for every account: engine, length, tone and language (the admin's). */
+export function DefaultsForm({ settings }: { settings: RuntimeSettings }) {
   const { t } = useTranslation();
   const [engine, setEngine] = useState(settings.default_engine);
   const [length, setLength] = useState<StoryLength>(settings.default_length);
@@ -53,7 +53,6 @@ export function DefaultsForm({ settings, readOnly = false }: { settings: Runtime
             }}
             data={Object.keys(settings.engines)}
             allowDeselect={false}
-            disabled={readOnly}
           />
           <Select
             label={t('settings.defaults.tone')}
@@ -64,7 +63,6 @@ export function DefaultsForm({ settings, readOnly = false }: { settings: Runtime
             }}
             data={toneChoices(t, settings.default_tone)}
             allowDeselect={false}
-            disabled={readOnly}
           />
         </SimpleGrid>
         <Stack gap={4}>
@@ -77,7 +75,6 @@ export function DefaultsForm({ settings, readOnly = false }: { settings: Runtime
             onChange={(value) => setLength(value as StoryLength)}
             data={LENGTHS.map((value) => ({ value, label: t(`settings.lengths.${value}`) }))}
             style={{ alignSelf: 'flex-start' }}
-            disabled={readOnly}
           />
         </Stack>
         <Stack gap={4}>
@@ -90,16 +87,13 @@ export function DefaultsForm({ settings, readOnly = false }: { settings: Runtime
             onChange={(value) => setLanguage(value as ReaderLanguage)}
             data={LANGUAGES.map((lng) => ({ value: lng, label: <span lang={lng}>{t(`languages.${lng}`, { lng })}</span> }))}
             style={{ alignSelf: 'flex-start' }}
-            disabled={readOnly}
           />
         </Stack>
-        {!readOnly && (
         <Group justify="flex-end">
           <Button type="submit" leftSection={<IconDeviceFloppy size={18} aria-hidden />} loading={updateSettings.isPending}>
             {t('settings.defaults.save')}
           </Button>
         </Group>
-        )}
       </Stack>
     </form>
   );

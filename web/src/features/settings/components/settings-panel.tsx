@@ -7,14 +7,17 @@ import { useLocation } from 'react-router';
 import { LanguageSwitcher } from '@/components/ui/language-switcher';
 import { settingsSections } from '@/config/paths';
 import { useIsAdmin } from '@/lib/auth';
+import type { RuntimeSettings } from '@/types/api';
 
 import { useSettings } from '../api/get-settings';
+import { useMyDefaults } from '../api/my-defaults';
 
 import { AddEngineForm } from './add-engine-form';
 import { DefaultsForm } from './defaults-form';
 import { EnginesList } from './engines-list';
 import { FoundServers } from './found-servers';
 import { ModelFiles } from './model-files';
+import { MyDefaultsForm } from './my-defaults-form';
 import { RetentionForm } from './retention-form';
 
 function Section({ id, title, hint, children }: { id: string; title: string; hint?: string; children: ReactNode }) {
@@ -37,11 +40,36 @@ function Section({ id, title, hint, children }: { id: string; title: string; hin
   );
 }
 
+/** The account's own defaults, once both they and the global settings are loaded. */
+function MyDefaults({ settings }: { settings: RuntimeSettings }) {
+  const { t } = useTranslation();
+  const mine = useMyDefaults();
+  if (mine.isPending) {
+    return (
+      <Center py="lg" role="status" aria-live="polite">
+        <Loader aria-hidden />
+        <VisuallyHidden>{t('settings.mine.loading')}</VisuallyHidden>
+      </Center>
+    );
+  }
+  if (mine.isError) {
+    return (
+      <Alert color="red" icon={<IconAlertCircle aria-hidden />} title={t('settings.mine.failed')}>
+        <Button variant="light" color="red" mt="sm" onClick={() => void mine.refetch()} loading={mine.isFetching}>
+          {t('common.retry')}
+        </Button>
+      </Alert>
+    );
+  }
+  return <MyDefaultsForm key={JSON.stringify([mine.data, settings])} mine={mine.data} settings={settings} />;
+}
+
 /**
- * The settings page: engines, story defaults, how long stories are kept, a
- * new engine, and the interface language. Engines, defaults and retention are
- * the admin's to change; a member sees them read-only, with a note saying so,
- * and not the admin's tools at all.
+ * The settings page: engines, the account's own story defaults, the defaults
+ * for everyone, how long stories are kept, a new engine, and the interface
+ * language. Everything but the account's own defaults and the language is the
+ * admin's to change: a member sees the engines and retention read-only, with
+ * a note saying so, and not the admin's tools at all.
  */
 export function SettingsPanel() {
   const { t } = useTranslation();
@@ -95,12 +123,15 @@ export function SettingsPanel() {
           <ModelFiles />
         </Section>
       )}
-      <Section id="settings-defaults" title={t('settings.defaults.title')} hint={t('settings.defaults.hint')}>
-        {settingsForms ??
-          (settings.data && (
-            <DefaultsForm key={JSON.stringify(settings.data)} settings={settings.data} readOnly={!admin} />
-          ))}
+      <Section id="settings-my-defaults" title={t('settings.mine.title')} hint={t('settings.mine.hint')}>
+        {settingsForms ?? (settings.data && <MyDefaults settings={settings.data} />)}
       </Section>
+      {admin && (
+        <Section id="settings-defaults" title={t('settings.defaults.title')} hint={t('settings.defaults.hint')}>
+          {settingsForms ??
+            (settings.data && <DefaultsForm key={JSON.stringify(settings.data)} settings={settings.data} />)}
+        </Section>
+      )}
       <Section id="settings-retention" title={t('settings.retention.title')} hint={t('settings.retention.hint')}>
         {settingsForms ??
           (settings.data && (

@@ -23,6 +23,9 @@ export const MEMBER_PASSWORD = 'member password';
 
 let accounts: Account[] = [];
 let tokens: (ApiToken & { owner: number })[] = [];
+type Defaults = Record<'default_length' | 'default_tone' | 'default_language' | 'default_engine', string | null>;
+const NO_DEFAULTS: Defaults = { default_length: null, default_tone: null, default_language: null, default_engine: null };
+let ownDefaults = new Map<number, Defaults>();
 let session: number | null = null;
 let csrf = 'csrf-1';
 let counter = 1;
@@ -106,6 +109,7 @@ export const authDb = {
   reset(): void {
     accounts = [];
     tokens = [];
+    ownDefaults = new Map();
     counter = 1;
     const admin = addAccount(ADMIN_EMAIL, ADMIN_PASSWORD, 'admin');
     startSession(admin);
@@ -148,6 +152,9 @@ export const authDb = {
     const token = { id, name, prefix: `sbt_${String(id).padStart(4, 'x')}`, created_at: stamp(id), last_used_at: null, owner: session ?? 0 };
     tokens.push(token);
     return token;
+  },
+  defaultsOf(id: number): Defaults {
+    return ownDefaults.get(id) ?? NO_DEFAULTS;
   },
   tokens(): ApiToken[] {
     return tokens.filter((t) => t.owner === session);
@@ -233,6 +240,15 @@ export const authHandlers = [
     accounts = accounts.filter((a) => a.id !== account.id);
     session = null;
     return new HttpResponse(null, { status: 204 });
+  }),
+
+  http.get(`${API}/me/defaults`, () => HttpResponse.json(authDb.defaultsOf(session ?? 0))),
+
+  http.patch(`${API}/me/defaults`, async ({ request }) => {
+    const patch = (await request.json()) as Partial<Defaults>;
+    const merged = { ...authDb.defaultsOf(session ?? 0), ...patch };
+    ownDefaults.set(session ?? 0, merged);
+    return HttpResponse.json(merged);
   }),
 
   http.get(`${API}/tokens`, () => HttpResponse.json({ items: authDb.tokens() })),
