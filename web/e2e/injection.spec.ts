@@ -1,9 +1,9 @@
-import { expect, test, type APIRequestContext, type Page, type Response } from '@playwright/test';
+import type { APIRequestContext, Page, Response } from '@playwright/test';
 
-import { createPrompt, unique } from './support';
+import { changeHeaders, createPrompt, createReader, expect, SIGNED_OUT, test, unique } from './support';
 
 /**
- * Text a family types (prompts, readers, corrected stories) is shown as text, never run as
+ * Text a family types (prompts, readers, corrected stories, token names) is shown as text, never run as
  * markup: each page that shows it gets the two classic injections and must print them as they
  * are, with no script run, no dialog and no Content-Security-Policy violation (a violation
  * would also mean the policy blocks a part of the app itself).
@@ -12,12 +12,11 @@ import { createPrompt, unique } from './support';
 const SCRIPT = '<script>window.__xss=1</script>';
 const IMG = '<img src=x onerror="window.__xss=1">';
 
-type Id = { id: number };
-type StoryOut = Id & { status: string };
+type StoryOut = { id: number; status: string };
 
-/** One API call from the test (the UI is not what sets the data up). */
+/** One API call from the test, signed in as support.ts's helpers are (the UI is not what sets the data up). */
 async function call<T>(request: APIRequestContext, method: 'POST' | 'PATCH', path: string, data: object, status: number): Promise<T> {
-  const response = await request.fetch(path, { method, data });
+  const response = await request.fetch(path, { method, data, headers: await changeHeaders(request) });
   if (response.status() !== status) throw new Error(`${method} ${path}: ${response.status()} ${await response.text()}`);
   return (await response.json()) as T;
 }
@@ -91,8 +90,8 @@ test.describe('typed text is rendered as text', () => {
     const scriptReader = `${tag} ${SCRIPT}`;
     const imgReader = `${tag} ${IMG}`;
     const interests = [SCRIPT, IMG];
-    const reader = await call<Id>(request, 'POST', '/api/profiles', { name: scriptReader, age: 6, interests }, 201);
-    await call<Id>(request, 'POST', '/api/profiles', { name: imgReader, age: 7, interests }, 201);
+    const reader = await createReader(request, { name: scriptReader, age: 6, interests });
+    await createReader(request, { name: imgReader, age: 7, interests });
 
     // A story for the first reader, stopped at once; its corrected title and text hold both.
     const asked = await call<StoryOut>(request, 'POST', '/api/stories', { prompt: `An owl ${tag}`, profile_id: reader.id }, 202);
@@ -149,6 +148,15 @@ test.describe('typed text is rendered as text', () => {
       await assertNothingRan(page, seen);
     });
 
+    await test.step('the tokens page', async () => {
+      const tokenName = `${tag} ${SCRIPT} ${IMG}`;
+      const token = await call<{ id: number }>(request, 'POST', '/api/tokens', { name: tokenName }, 201);
+      await open(page, '/tokens');
+      await expect(page.getByText(tokenName, { exact: true })).toBeVisible();
+      await assertNothingRan(page, seen);
+      expect((await request.delete(`/api/tokens/${String(token.id)}`, { headers: await changeHeaders(request) })).status()).toBe(204);
+    });
+
     await test.step('the library', async () => {
       await open(page, '/');
       const card = page.getByText(storyTitle, { exact: true });
@@ -159,16 +167,34 @@ test.describe('typed text is rendered as text', () => {
   });
 });
 
-test('the settings page and the API docs work under their policy', async ({ page }) => {
+test('the account pages and the API docs work under their policy', async ({ page }) => {
   const seen = watch(page);
-  await open(page, '/settings');
-  await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
-  await assertNothingRan(page, seen);
+  for (const [path, heading] of [
+    ['/settings', 'Settings'],
+    ['/account', 'Account'],
+    ['/tokens', 'API tokens'],
+    ['/users', 'Users'],
+  ] as const) {
+    await open(page, path);
+    await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
+    await assertNothingRan(page, seen);
+  }
   await page.goto('/api/docs/swagger');
   await expect(page.getByText('Storybot API', { exact: false }).first()).toBeVisible(); // its inline start-up ran
   await page.waitForLoadState('networkidle');
   expect(await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? [])).toEqual([]);
   expect(seen.csp).toEqual([]);
+});
+
+test.describe('signed out', () => {
+  test.use({ storageState: SIGNED_OUT });
+
+  test('the sign-in page works under the policy', async ({ page }) => {
+    const seen = watch(page);
+    await open(page, '/sign-in');
+    await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+    await assertNothingRan(page, seen);
+  });
 });
 
 /** A text as a literal regular expression. */
