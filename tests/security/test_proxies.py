@@ -63,3 +63,35 @@ def test_the_count_comes_from_the_environment(
     monkeypatch.setenv("STORYBOT_TRUSTED_PROXIES", "-1")
     with pytest.raises(ValueError, match="trusted_proxies"):
         Settings(data_dir=tmp_path)
+
+
+def sign_in_statuses(app: Flask, addresses: list[str]) -> list[int]:
+    """The statuses of one wrong sign-in from each forwarded address (emails all different)."""
+    client = app.test_client()
+    return [
+        client.post(
+            "/api/auth/login",
+            json={"email": f"nobody{n}@example.com", "password": "not the password"},
+            headers={"X-Forwarded-For": address},
+        ).status_code
+        for n, address in enumerate(addresses)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("proxies", "addresses", "statuses"),
+    [
+        # Direct: a forged address does not escape the caller's own limit.
+        (0, ["203.0.113.1", "203.0.113.2", "203.0.113.3"], [401, 401, 429]),
+        # Behind one proxy: each client address the proxy forwards has its own limit.
+        (1, ["203.0.113.1", "203.0.113.2", "203.0.113.3"], [401, 401, 401]),
+        (1, ["203.0.113.1", "203.0.113.1", "203.0.113.1"], [401, 401, 429]),
+    ],
+)
+def test_sign_in_limits_count_the_address_the_trusted_proxies_give(
+    tmp_path: Path, proxies: int, addresses: list[str], statuses: list[int]
+) -> None:
+    app = build_app(
+        make_settings(tmp_path, trusted_proxies=proxies, sign_in_rate_limit="2 per minute")
+    )
+    assert sign_in_statuses(app, addresses) == statuses
