@@ -35,7 +35,7 @@ async function finishedStory(request: APIRequestContext, id: number): Promise<St
 type Watch = { dialogs: string[]; csp: string[] };
 
 /** Records dialogs and CSP violations (the DOM event, and Chromium's console report). */
-function watch(page: Page): Watch {
+async function watch(page: Page): Promise<Watch> {
   const seen: Watch = { dialogs: [], csp: [] };
   page.on('dialog', (dialog) => {
     seen.dialogs.push(dialog.message());
@@ -44,7 +44,7 @@ function watch(page: Page): Watch {
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) seen.csp.push(message.text());
   });
-  void page.addInitScript(() => {
+  await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (event) => {
       const w = window as unknown as { __csp?: string[] };
       (w.__csp ??= []).push(`${event.violatedDirective} ${event.blockedURI}`);
@@ -80,7 +80,7 @@ test.describe('typed text is rendered as text', () => {
   test.setTimeout(180_000);
 
   test('prompts, readers and stories show the injections as they are', async ({ page, request }) => {
-    const seen = watch(page);
+    const seen = await watch(page);
     const tag = unique('xss');
     const promptTitle = `${tag} ${SCRIPT} ${IMG}`;
     const promptContent = `Content ${tag} ${IMG} ${SCRIPT}`;
@@ -168,7 +168,7 @@ test.describe('typed text is rendered as text', () => {
 });
 
 test('the account pages and the API docs work under their policy', async ({ page }) => {
-  const seen = watch(page);
+  const seen = await watch(page);
   for (const [path, heading] of [
     ['/settings', 'Settings'],
     ['/account', 'Account'],
@@ -190,7 +190,7 @@ test.describe('signed out', () => {
   test.use({ storageState: SIGNED_OUT });
 
   test('the sign-in page works under the policy', async ({ page }) => {
-    const seen = watch(page);
+    const seen = await watch(page);
     await open(page, '/sign-in');
     await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
     await assertNothingRan(page, seen);
