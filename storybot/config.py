@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
+from limits import parse_many
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# What a browser sends as Origin: a scheme, a host (an IPv6 address in brackets), a port.
+_ORIGIN = re.compile(r"https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")
 
 
 class ConfigError(ValueError):
@@ -44,6 +49,9 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Reverse proxies in front of Storybot whose X-Forwarded-For/Proto/Host are believed
+    # (nginx: 1); 0 ignores those headers, as anyone can send them.
+    trusted_proxies: int = Field(default=0, ge=0, le=10)
     model_path: Path | None = None
     generation_workers: int = Field(default=1, ge=1, le=64)
     # Loopback ports where Settings looks for OpenAI-compatible servers: Ollama,
@@ -53,6 +61,13 @@ class Settings(BaseSettings):
     )
     # Free disk space a model download must leave behind.
     download_reserve_bytes: int = Field(default=512 * 1_048_576, ge=0)
+    # Shared state of every process (rate limits); unset: each process keeps its own.
+    redis_url: str | None = None
+    # Limits, in the "N per minute; M per hour" form (see storybot.api.throttle).
+    rate_limit: str = "1200 per minute"  # every API request, per account or address
+    sign_in_rate_limit: str = "20 per minute; 200 per day"  # sign-in attempts per address
+    sign_in_email_rate_limit: str = "5 per minute; 50 per day"  # per email, known or not
+    story_rate_limit: str = "60 per hour"  # stories asked for, per account
 
     @field_validator("discovery_ports", mode="before")
     @classmethod
@@ -68,6 +83,19 @@ class Settings(BaseSettings):
             raise ValueError("discovery ports must be between 1 and 65535")
         return list(dict.fromkeys(value))
 
+    @field_validator(
+        "rate_limit", "sign_in_rate_limit", "sign_in_email_rate_limit", "story_rate_limit"
+    )
+    @classmethod
+    def _valid_limit(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(
+                f"{value!r} is not a rate limit; write it as '20 per minute; 200 per day'"
+            ) from exc
+        return value
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -80,6 +108,12 @@ class Settings(BaseSettings):
     def _no_wildcard(cls, value: list[str]) -> list[str]:
         if "*" in value:
             raise ValueError("CORS origins must be listed one by one; '*' is not accepted")
+        for origin in value:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"CORS origin {origin!r} is not an origin: write scheme://host[:port], "
+                    "without a path or a trailing slash (http://localhost:3000)"
+                )
         return value
 
     @model_validator(mode="after")

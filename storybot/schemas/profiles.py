@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from storybot.schemas.common import Patch, Query, ShortText, Strict
+from storybot.schemas.common import Patch, ShortText, Strict
 
 Language = Literal["en", "ja"]
 ReadingLevel = Literal["early", "developing", "confident", "advanced"]
@@ -95,11 +95,3 @@ class ProfilePath(BaseModel):
     """The reader id in the URL."""
 
     profile_id: int
-
-
-class ProfileDeleteQuery(Query):
-    """Options of deleting a reader."""
-
-    delete_stories: bool = Field(
-        default=False, description="Also delete the reader's stories (kept by default)."
-    )

@@ -1,9 +1,9 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import type { APIRequestContext, Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { unique } from './support';
+import { expect, test, unique } from './support';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 
@@ -60,11 +60,17 @@ test.describe('readers, against the real server', () => {
     expect(saved.age).toBe(7);
     expect(saved.interests).toEqual(['dinosaurs']);
 
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: `Download everything about ${name}` }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^storybot-reader-[a-z0-9-]+\.zip$/);
+
     await page.getByRole('button', { name: `Delete ${name}` }).click();
     const confirm = page.getByRole('dialog', { name: `Delete ${name}?` });
-    await expect(confirm.getByRole('checkbox', { name: /Also delete their stories/ })).not.toBeChecked();
-    await confirm.getByRole('button', { name: 'Delete reader' }).click();
-    await expect(page.getByText('Reader deleted. Their stories were kept.')).toBeVisible();
+    await expect(confirm).toContainText('every story written for them');
+    await confirm.getByRole('button', { name: 'Delete reader and stories' }).click();
+    await expect(page.getByText(`${name} and their stories were deleted.`)).toBeVisible();
     await expect(page).toHaveURL(/\/readers$/);
     expect((await request.get(`/api/profiles/${id}`)).status()).toBe(404);
   });
@@ -107,13 +113,14 @@ test.describe('settings, against the real server', () => {
       await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
       await expect(page.getByTestId('engine-card').first()).toBeVisible();
 
-      await page.getByText(next, { exact: true }).click();
-      await page.getByRole('button', { name: 'Save defaults' }).click();
+      const everyone = page.getByRole('form', { name: 'Defaults for everyone' });
+      await everyone.getByText(next, { exact: true }).click();
+      await everyone.getByRole('button', { name: 'Save defaults' }).click();
       await expect(page.getByText('Defaults saved.')).toBeVisible();
 
       await page.reload();
       await expect(page.getByRole('button', { name: 'Save defaults' })).toBeVisible();
-      await expect(page.getByRole('radio', { name: next })).toBeChecked();
+      await expect(everyone.getByRole('radio', { name: next })).toBeChecked();
     } finally {
       await request.patch('/api/settings', { data: { default_length: before.default_length } });
     }

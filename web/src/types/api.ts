@@ -144,6 +144,8 @@ export type RuntimeSettings = {
   default_tone: string;
   default_language: ReaderLanguage;
   max_queued_stories: number;
+  /** Stories that ended more than this many days ago are deleted; null keeps them forever. */
+  story_retention_days: number | null;
 };
 
 export type SettingsPatch = Partial<RuntimeSettings>;
