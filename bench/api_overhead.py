@@ -14,8 +14,9 @@ prompts of its own. Two servers:
 
 * **full**: the real Storybot app, started with ``storybot serve`` (embedded
   gunicorn, one process, gthread). Everything a real request goes through is
-  included: the sign-in (Flask-Login's token loader, the token's lookup, the
-  note of its last use at most once a minute), flask-openapi3's query
+  included: the sign-in (the token's lookup, the note of its last use at most
+  once a minute), the request limit's count (Flask-Limiter, in memory, with a
+  limit no client reaches here), flask-openapi3's query
   validation, the before/after hooks (trace id, write intent, body guard,
   metrics), the pydantic response models, CORS, and the JSON access line that
   Storybot writes to its log file and to standard error (redirected to a file
@@ -83,6 +84,10 @@ MEMBER_EMAIL = "bench-member@example.com"
 DEFAULT_SERVER_THREADS = 32  # as in docs/performance.md (Storybot's own default is now 600)
 WARMUP_SECONDS = 1.5
 RPS_TARGET = 0.8
+# Storybot counts every API request against a per-account limit (1200 a minute by
+# default): here the counting is measured, the refusals are not. A limit per second
+# keeps the moving window as short as a real server's.
+RATE_LIMIT = "100000 per second"
 
 
 # --------------------------------------------------------------------------- the database
@@ -177,6 +182,7 @@ def full_server(database_path: Path, work_dir: Path, threads: int) -> ServerProc
     """``storybot serve`` on the benchmark database."""
     port = free_port()
     env = storybot_env(database_path.parent, port, threads)
+    env["STORYBOT_RATE_LIMIT"] = RATE_LIMIT
     command = [sys.executable, "-m", "storybot", "serve"]
     return ServerProcess("full", command, env, port, work_dir / "full-output.txt")
 

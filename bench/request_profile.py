@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from api_overhead import prepare_benchmark_database
+from api_overhead import RATE_LIMIT, prepare_benchmark_database
 from bare_app import ENDPOINT, create_bare_app
 from werkzeug.test import EnvironBuilder
 
@@ -63,6 +63,7 @@ def full_app(data_dir: Path, terminal_log: Path) -> WsgiApp:
         data_dir=data_dir,
         database_url=f"sqlite:///{data_dir / 'db.sqlite3'}",
         log_file=data_dir / "logs" / "storybot.log",
+        rate_limit=RATE_LIMIT,
     )
     # The terminal handler writes to stderr; here stderr goes to a file, as under a service.
     sys.stderr = terminal_log.open("w", encoding="utf-8")
