@@ -103,8 +103,11 @@ def process_tree_cpu_seconds(pid: int) -> float | None:
                 fields = stat.read().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
             for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as kids:
-                    pending.extend(int(child) for child in kids.read().split())
+                try:
+                    with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as kids:
+                        pending.extend(int(child) for child in kids.read().split())
+                except (FileNotFoundError, ProcessLookupError):
+                    continue  # a thread that ended meanwhile (its CPU stays in the process's)
     except (OSError, ValueError, IndexError):
         return None
     return total
