@@ -9,9 +9,9 @@ from storybot.api.guards import install_body_guard
 
 def register_api(app: OpenAPI) -> None:
     """Register every API blueprint and the request guards on the app."""
+    from storybot.api import document, health, models, profiles, prompts, settings, stories
     from storybot.api import engines as engines_api
-    from storybot.api import health, models, profiles, prompts, settings, stories
 
     install_body_guard(app)
-    for module in (health, prompts, profiles, stories, engines_api, models, settings):
+    for module in (health, document, prompts, profiles, stories, engines_api, models, settings):
         app.register_api(module.bp)

@@ -8,6 +8,7 @@ from flask import url_for
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
+from storybot.api.contract import admin, errors
 from storybot.api.guards import require_admin_for_changes
 from storybot.schemas.engines import EngineOut
 from storybot.schemas.models import (
@@ -31,7 +32,8 @@ def list_models() -> dict[str, Any]:
     return LocalModelList(items=model_service.list_models()).model_dump()
 
 
-@bp.post("/<model_name>/engine", responses={201: EngineOut})
+@bp.post("/<model_name>/engine", responses={201: EngineOut, **errors(409)})
+@admin
 def use_model(path: ModelPath, body: UseModel) -> tuple[dict[str, Any], int]:
     """Make a model file a ``local`` engine, writing the languages given."""
     return model_service.use_model(path.model_name, body).model_dump(), 201
@@ -43,7 +45,8 @@ def list_downloads() -> dict[str, Any]:
     return DownloadList(items=model_service.list_downloads()).model_dump()
 
 
-@bp.post("/downloads", responses={202: DownloadOut})
+@bp.post("/downloads", responses={202: DownloadOut, **errors(409)})
+@admin
 def start_download(body: DownloadCreate) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Start downloading a GGUF file by its link; follow it at ``Location``."""
     download = model_service.start_download(body)
@@ -58,6 +61,7 @@ def get_download(path: DownloadPath) -> dict[str, Any]:
 
 
 @bp.delete("/downloads/<download_id>", responses={200: DownloadOut})
+@admin
 def cancel_download(path: DownloadPath) -> dict[str, Any]:
     """Cancel a running download and remove its partial file; an ended one leaves the list."""
     return model_service.cancel_download(path.download_id).model_dump()

@@ -1,0 +1,241 @@
+"""The API's contract in one place: who may call each operation, and every answer it can give.
+
+A route says only what is particular to it::
+
+    @bp.post("/login", responses={200: Me, **errors(401, 429)})
+    @public
+    def login(body: Login) -> ...
+
+``@public`` (no sign-in) and ``@admin`` (admins only) mark the view; every
+other operation needs a signed-in account. ``errors(...)`` names the error
+statuses that only its logic gives (409, 429, 503 ...). The statuses every
+operation of a kind can give are added here, from the rules the server applies
+to all of them (``storybot.api.guards``, the validation of parameters and
+bodies, sign-in): 401 and 403 for what needs sign-in, 400/413/415/422 for a
+body, 404 for an id in the path, 422 for query parameters, 500 everywhere, all
+with the error envelope. Ids in paths use ``<id:name>``: 1 to 2**31 - 1, the
+database's ``integer``; another number is a 404 without reaching the database.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable
+from typing import Any, Final, Literal, TypeVar, get_type_hints
+
+from flask_openapi3.models.security_scheme import SecurityScheme
+from flask_openapi3.openapi import OpenAPI
+from flask_openapi3.types import ResponseDict
+from pydantic import BaseModel
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
+
+from storybot.schemas.common import MAX_DB_ID
+from storybot.schemas.errors import ErrorEnvelope, ValidationErrorEnvelope
+
+Access = Literal["public", "member", "admin"]
+F = TypeVar("F", bound=Callable[..., Any])
+
+ACCESS_ATTRIBUTE: Final = "storybot_access"
+SESSION_COOKIE: Final = "storybot_session"
+CSRF_HEADER: Final = "X-CSRF-Token"
+UNSAFE_METHODS: Final = frozenset({"post", "put", "patch", "delete"})
+
+SECURITY_SCHEMES: Final[dict[str, SecurityScheme | dict[str, Any]]] = {
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API token (POST /api/tokens): 'Authorization: Bearer sbt_...'.",
+    },
+    "cookieAuth": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": SESSION_COOKIE,
+        "description": "The browser's session, set by POST /api/auth/login or /api/auth/setup.",
+    },
+    "csrfHeader": {
+        "type": "apiKey",
+        "in": "header",
+        "name": CSRF_HEADER,
+        "description": "With the session cookie, every POST, PUT, PATCH and DELETE sends the "
+        "csrf_token of GET /api/me (or of the login answer) in this header.",
+    },
+}
+Requirements = list[dict[str, list[str]]]
+SIGNED_IN: Final[Requirements] = [{"bearerAuth": []}, {"cookieAuth": []}]
+SIGNED_IN_UNSAFE: Final[Requirements] = [
+    {"bearerAuth": []},
+    {"cookieAuth": [], "csrfHeader": []},
+]
+
+_DESCRIPTIONS: Final[dict[int, str]] = {
+    400: "The body is not valid JSON (malformed_json).",
+    401: "Not signed in (unauthorized): sign in, or send 'Authorization: Bearer <token>'.",
+    403: "Signed in but not allowed: forbidden (an admin's operation), or csrf_failed "
+    "(a cookie request without its X-CSRF-Token).",
+    404: "There is nothing with this id, or it is another account's (not_found).",
+    409: "The change conflicts with the resource's state; the code says which.",
+    413: "The body is larger than the server accepts (body_too_large).",
+    415: "The body is not JSON (unsupported_media_type).",
+    422: "The request fails its schema or a rule (validation_error); details names each field.",
+    429: "Too many requests, or the day's quota is spent: try again after Retry-After seconds.",
+    500: "A bug (internal_error): the trace id finds it in the log.",
+    503: "Busy: try again after Retry-After seconds.",
+}
+_RETRY_AFTER: Final = {
+    "description": "Seconds to wait before trying again.",
+    "schema": {"type": "integer", "minimum": 0},
+}
+_WWW_AUTHENTICATE: Final = {
+    "description": 'Bearer realm="storybot"',
+    "schema": {"type": "string"},
+}
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a database id, 1 to 2**31 - 1; any other number is a 404."""
+
+    def to_python(self, value: str) -> int:
+        """The id, or 404 for a number no row can have.
+
+        Not werkzeug's ``min``/``max``: a number out of range makes it try the other
+        rules, and the rule of another method on the same path then answers 405.
+        """
+        number = int(value)
+        if not 1 <= number <= MAX_DB_ID:
+            raise NotFound()
+        return number
+
+
+def public(view: F) -> F:
+    """Mark a view open to everyone (no sign-in); put it under the route decorator."""
+    setattr(view, ACCESS_ATTRIBUTE, "public")
+    return view
+
+
+def admin(view: F) -> F:
+    """Mark a view for admins only (403 for members); put it under the route decorator."""
+    setattr(view, ACCESS_ATTRIBUTE, "admin")
+    return view
+
+
+def access_of(view: Callable[..., Any] | None) -> Access:
+    """Who may call a view: ``public``, ``admin``, else ``member`` (any signed-in account)."""
+    value: Access = getattr(view, ACCESS_ATTRIBUTE, "member")
+    return value
+
+
+def errors(*statuses: int) -> ResponseDict:
+    """Error statuses a route gives by its own logic, for its ``responses``."""
+    return {status: _envelope(status) for status in statuses}
+
+
+def expected_errors(method: str, operation: dict[str, Any], access: Access) -> set[int]:
+    """The error statuses an operation can give by the rules every operation follows."""
+    found = {500}
+    unsafe = method in UNSAFE_METHODS
+    if access != "public":
+        found.add(401)
+        if access == "admin" or unsafe:
+            found.add(403)
+    if unsafe:
+        found |= {400, 413, 415, 422}
+    places = {parameter["in"] for parameter in operation.get("parameters", [])}
+    if "path" in places:
+        found |= {404, 422}
+    if "query" in places or "requestBody" in operation:
+        found.add(422)
+    return found
+
+
+def _envelope(status: int) -> type[BaseModel]:
+    return ValidationErrorEnvelope if status == 422 else ErrorEnvelope
+
+
+def _ref(model: type[BaseModel]) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _error_response(status: int) -> dict[str, Any]:
+    return {
+        "description": _DESCRIPTIONS.get(status, "An error."),
+        "content": {"application/json": {"schema": _ref(_envelope(status))}},
+    }
+
+
+def _is_envelope(response: dict[str, Any]) -> bool:
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    return schema in (_ref(ErrorEnvelope), _ref(ValidationErrorEnvelope))
+
+
+def complete_operation(method: str, operation: dict[str, Any], access: Access) -> None:
+    """Give an operation its security and every error answer it can give."""
+    if access == "public":
+        operation["security"] = []
+    elif method in UNSAFE_METHODS:
+        operation["security"] = SIGNED_IN_UNSAFE
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    # flask-openapi3 documents a 422 on every operation, as a list of its own errors.
+    declared = {int(code) for code, response in responses.items() if _is_envelope(response)}
+    responses.pop("422", None)
+    for status in sorted(expected_errors(method, operation, access) | declared):
+        response = responses[str(status)] = _error_response(status)
+        if status in (429, 503):
+            response["headers"] = {"Retry-After": _RETRY_AFTER}
+        elif status == 401:
+            response["headers"] = {"WWW-Authenticate": _WWW_AUTHENTICATE}
+
+
+def _body_schemas(view: Callable[..., Any]) -> dict[str, Any]:
+    """The JSON schemas of a view's body model and the models it uses, as pydantic makes them.
+
+    flask-openapi3 passes schemas through a model of its own that drops the keywords
+    it does not know (``propertyNames``: the length of a map's keys).
+    """
+    model = get_type_hints(inspect.unwrap(view)).get("body")
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return {}
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas: dict[str, Any] = schema.pop("$defs", {})
+    schemas[model.__name__] = schema
+    return schemas
+
+
+def _openapi_path(rule: str) -> str:
+    return re.sub(r"<(?:[^<:>]+:)?([^<>]+)>", r"{\1}", rule)
+
+
+class StorybotOpenAPI(OpenAPI):
+    """flask-openapi3's app, with ``<id:...>`` and a document that states the whole contract."""
+
+    def __init__(self, import_name: str, **kwargs: Any) -> None:
+        super().__init__(
+            import_name,
+            security_schemes=SECURITY_SCHEMES,
+            validation_error_status=422,
+            validation_error_model=ValidationErrorEnvelope,
+            responses={500: ErrorEnvelope},
+            openapi_extensions={"security": SIGNED_IN},
+            **kwargs,
+        )
+        self.url_map.converters["id"] = IdConverter
+
+    def generate_spec_json(self) -> None:
+        """Build the document, then complete each operation from its view's access marker."""
+        super().generate_spec_json()  # type: ignore[no-untyped-call]
+        views: dict[tuple[str, str], Callable[..., Any]] = {}
+        for rule in self.url_map.iter_rules():
+            for method in rule.methods or ():
+                views[(_openapi_path(rule.rule), method.lower())] = self.view_functions[
+                    rule.endpoint
+                ]
+        components = self.spec_json["components"]["schemas"]
+        for path, item in self.spec_json["paths"].items():
+            for method, operation in item.items():
+                view = views.get((path, method))
+                complete_operation(method, operation, access_of(view))
+                if view is not None:
+                    for name, schema in _body_schemas(view).items():
+                        if name in components:
+                            components[name] = schema
