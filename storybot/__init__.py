@@ -9,7 +9,7 @@ from flask_openapi3.openapi import OpenAPI
 from sqlalchemy.engine import make_url
 
 from storybot.api.contract import StorybotOpenAPI
-from storybot.config import Settings
+from storybot.config import Settings, secret_key_for
 from storybot.database import configure_sqlite, install_write_intent
 from storybot.errors import register_error_handlers, validation_error_response
 from storybot.extensions import cors, db, migrate
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     )
     app.extensions["storybot.settings"] = settings
     app.config.update(
-        SECRET_KEY=settings.secret_key or "storybot-development-only",
+        SECRET_KEY=secret_key_for(settings),
         SQLALCHEMY_DATABASE_URI=settings.database_url,
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": not settings.is_sqlite},
         MAX_CONTENT_LENGTH=settings.max_body_bytes,

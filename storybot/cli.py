@@ -1,4 +1,5 @@
-"""The ``storybot`` command: serve, db, prompts, backup, restore and openapi."""
+"""The ``storybot`` command: serve, db, prompts, backup, restore and openapi (and, from their own
+modules, users, tokens, generate, models and eval)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
 
+from storybot.cli_accounts import account_id, account_option
 from storybot.config import ConfigError, Settings
 from storybot.observability.logs import configure_logging
 
@@ -65,12 +67,21 @@ def serve(host: str | None, port: int | None) -> None:
     except (ConfigError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     configure_logging(settings.log_file, settings.log_level)
-    prepare_database(create_app(settings))
+    app = create_app(settings)
+    prepare_database(app)
+    with app.app_context():
+        from storybot.extensions import db
+        from storybot.services.account_service import setup_needed
+
+        first_run = setup_needed()
+        db.engine.dispose()  # no pooled connection may cross into the server's worker
     shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host  # noqa: S104
     url = f"http://{shown_host}:{settings.port}/"
 
     def announce() -> None:
         click.echo(f"Storybot is running at {url}  (API docs: {url}api/docs)", err=True)
+        if first_run:
+            click.echo(f"Open {url} to create the first account.", err=True)
 
     StorybotServer(settings, on_ready=announce).run()
 
@@ -82,12 +93,15 @@ def prompts() -> None:
 
 @prompts.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, allow_dash=True), default="-")
+@account_option
 @with_appcontext
-def export_prompts(path: str) -> None:
-    """Write every prompt to PATH (default: standard output)."""
+def export_prompts(path: str, account: str | None) -> None:
+    """Write every prompt of an account to PATH (default: standard output)."""
+    from storybot.services.ownership import acting_as
     from storybot.services.prompt_service import export_library
 
-    text = export_library().model_dump_json(indent=2)
+    with acting_as(account_id(account)):
+        text = export_library().model_dump_json(indent=2)
     if path == "-":
         click.echo(text)
     else:
@@ -97,20 +111,22 @@ def export_prompts(path: str) -> None:
 
 @prompts.command("import")
 @click.argument("path", type=click.Path(dir_okay=False, exists=True, allow_dash=True))
+@account_option
 @with_appcontext
-def import_prompts(path: str) -> None:
-    """Add or update prompts from an export file at PATH (matched by UUID)."""
+def import_prompts(path: str, account: str | None) -> None:
+    """Add or update an account's prompts from an export file at PATH (matched by UUID)."""
     from pydantic import ValidationError
 
     from storybot.database import write_intent
     from storybot.errors import ApiError
     from storybot.schemas.prompts import PromptLibrary
+    from storybot.services.ownership import acting_as
     from storybot.services.prompt_service import import_library
 
     raw = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     try:
         library = PromptLibrary.model_validate_json(raw)
-        with write_intent():
+        with write_intent(), acting_as(account_id(account)):
             created, updated = import_library(library)
     except ValidationError as exc:
         raise click.ClickException(f"{path} is not a Storybot prompt library: {exc}") from exc
@@ -188,10 +204,13 @@ def restore(path: str) -> None:
 
 
 def _register_story_commands() -> None:
+    from storybot.cli_accounts import tokens, users
     from storybot.cli_eval import evaluate
     from storybot.cli_models import models
     from storybot.cli_stories import generate
 
+    main.add_command(users)
+    main.add_command(tokens)
     main.add_command(generate)
     main.add_command(models)
     main.add_command(evaluate)

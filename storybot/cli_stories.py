@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from storybot.cli_accounts import account_id
 from storybot.errors import ApiError
 
 
@@ -18,6 +19,9 @@ from storybot.errors import ApiError
 @click.option("--tone", help="warm, gentle, funny, adventurous, sleepy or calm")
 @click.option("--language", type=click.Choice(["en", "ja"]))
 @click.option("--engine", help="An engine name from the settings (default: the default engine).")
+@click.option(
+    "--account", help="The account the story is for, by email (default: the first admin)."
+)
 @with_appcontext
 def generate(
     prompt: str,
@@ -26,6 +30,7 @@ def generate(
     tone: str | None,
     language: str | None,
     engine: str | None,
+    account: str | None,
 ) -> None:
     """Write a story for PROMPT and stream it to the terminal as it is written."""
     from flask_migrate import upgrade
@@ -35,14 +40,16 @@ def generate(
     from storybot.observability.tracing import current_trace_id, new_trace_id
     from storybot.schemas.stories import StoryCreate
     from storybot.services import profile_service, story_service
+    from storybot.services.ownership import acting_as
     from storybot.services.settings_service import bootstrap_database
     from storybot.services.story_events import events
 
     upgrade()
+    owner = account_id(account)
     trace_id = new_trace_id()
     current_trace_id.set(trace_id)
     try:
-        with write_intent():
+        with write_intent(), acting_as(owner):
             bootstrap_database()
             reader = profile_service.find_profile(profile) if profile else None
             request = StoryCreate.model_validate(
@@ -81,7 +88,7 @@ def generate(
                 click.echo("")
                 click.echo(f"[{status}{': ' + reason if reason else ''}]", err=True)
     except KeyboardInterrupt:
-        with app.app_context(), write_intent():
+        with app.app_context(), write_intent(), acting_as(owner):
             story_service.cancel(story_id)
         click.echo("\n[cancelled]", err=True)
         status = "cancelled"

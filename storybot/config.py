@@ -9,6 +9,8 @@ see :mod:`storybot.services.settings_service`. No key lives in both.
 from __future__ import annotations
 
 import ipaddress
+import os
+import secrets
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
@@ -30,8 +32,9 @@ class Settings(BaseSettings):
     database_url: str | None = None
     log_file: Path | None = None
     log_level: str = "INFO"
+    # Signs session cookies and CSRF tokens. Unset, a random key is made once and kept
+    # in <data dir>/secret_key (readable by its owner only).
     secret_key: str | None = None
-    admin_token: str | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=5000, ge=1, le=65535)
     threads: int = Field(default=600, ge=1, le=2000)
@@ -114,9 +117,32 @@ class Settings(BaseSettings):
                 "STORYBOT_SECRET_KEY is required when STORYBOT_ENV=production; "
                 'generate one with: python -c "import secrets; print(secrets.token_hex(32))"'
             )
-        if not self.listens_on_loopback and not self.admin_token:
+        if not self.listens_on_loopback and not self.secret_key:
             raise ConfigError(
                 f"Storybot would listen on {self.host}, reachable from other machines, "
-                "without STORYBOT_ADMIN_TOKEN: set a token so that only an admin can change "
-                "settings, or listen on 127.0.0.1"
+                "without STORYBOT_SECRET_KEY: set one (it signs the session cookies; "
+                'generate it with: python -c "import secrets; print(secrets.token_hex(32))"), '
+                "or listen on 127.0.0.1"
             )
+
+
+def secret_key_for(settings: Settings) -> str:
+    """The key that signs sessions: the configured one, else one made once and kept in
+    ``<data dir>/secret_key``, so that sessions survive a restart."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.data_dir / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        # Created readable by its owner only, and never over a key another process made.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(key + "\n")
+    return key

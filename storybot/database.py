@@ -25,6 +25,20 @@ BUSY_TIMEOUT_MS = 30_000
 # indexes): not models, so autogenerate and schema comparisons leave them be.
 SEARCH_OBJECT_PREFIXES = ("story_search", "ix_story_title_trgm", "ix_story_text_trgm")
 
+# On SQLite the FTS5 table ``story_search`` follows the story table through these
+# triggers; a migration that recreates the story table (batch mode) creates them again.
+SQLITE_STORY_SEARCH_TRIGGERS = (
+    "CREATE TRIGGER story_search_insert AFTER INSERT ON story BEGIN "
+    "INSERT INTO story_search(rowid, title, text) VALUES (new.id, new.title, new.text); END",
+    "CREATE TRIGGER story_search_delete AFTER DELETE ON story BEGIN "
+    "INSERT INTO story_search(story_search, rowid, title, text) "
+    "VALUES ('delete', old.id, old.title, old.text); END",
+    "CREATE TRIGGER story_search_update AFTER UPDATE OF title, text ON story BEGIN "
+    "INSERT INTO story_search(story_search, rowid, title, text) "
+    "VALUES ('delete', old.id, old.title, old.text); "
+    "INSERT INTO story_search(rowid, title, text) VALUES (new.id, new.title, new.text); END",
+)
+
 
 def is_modelled(obj: Any, name: str | None, type_: str, reflected: bool, _other: Any) -> bool:
     """Alembic ``include_object`` hook: skip the hand-made search structures."""
@@ -68,6 +82,11 @@ def configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         writes = _write_intent.get() or _request_writes.get()
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def in_request_write() -> bool:
+    """True while this request's first transaction, the one that writes, is still open."""
+    return _request_writes.get()
 
 
 def install_write_intent(app: Flask) -> None:

@@ -149,6 +149,7 @@ CATALOGUE: Final[dict[tuple[str, str | None], str]] = {
     ("default_not_a_number", None): "default of number variable '{name}' must be a number",
     ("default_not_text", None): "default of text variable '{name}' must be text",
     ("unknown_reader", None): "unknown reader",
+    ("wrong_password", None): "wrong password",
     ("unknown_prompt", None): "unknown prompt",
     ("unknown_engine", None): "unknown engine",
     ("invalid_cursor", None): "invalid cursor",

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from storybot.extensions import db
 from tests.model_file_server import model_file_server  # noqa: F401  (a shared fixture)
-from tests.support import LiveServer, build_app, make_settings
+from tests.support import Account, LiveServer, build_app, first_admin, make_settings, signed_in
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "STORYBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -84,8 +84,20 @@ def sqlite_app(tmp_path: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A test client of :func:`app`."""
+def admin(app: Flask) -> Account:
+    """The app's first admin, with an API token."""
+    return first_admin(app)
+
+
+@pytest.fixture
+def client(app: Flask, admin: Account) -> FlaskClient:
+    """A test client of :func:`app`, signed in as its first admin."""
+    return signed_in(app.test_client(), admin)
+
+
+@pytest.fixture
+def anonymous(app: Flask) -> FlaskClient:
+    """A test client of :func:`app` that is not signed in."""
     return app.test_client()
 
 

@@ -9,11 +9,13 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 from flask import Flask
+from flask.testing import FlaskClient
 
 from storybot import create_app
 from storybot.cli import prepare_database
@@ -38,6 +40,56 @@ def build_app(settings: Settings) -> Flask:
     app = create_app(settings)
     prepare_database(app)
     return app
+
+
+TEST_PASSWORD = "a long test password"
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account made for a test, with an API token that signs its requests in."""
+
+    id: int
+    email: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The header that signs a request in as this account."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def add_account(app: Flask, email: str = "admin@example.com", role: str = "admin") -> Account:
+    """Create an account (the first one becomes the first admin) and a token for it."""
+    from storybot.models import Role
+    from storybot.services import account_service, token_service
+
+    with app.app_context():
+        if account_service.setup_needed():
+            user = account_service.create_first_admin(email, TEST_PASSWORD)
+        else:
+            user = account_service.create_user(email, TEST_PASSWORD, Role(role))
+        made = token_service.create_token(user.id, "tests")
+        return Account(user.id, user.email, made.token)
+
+
+def first_admin(app: Flask) -> Account:
+    """The app's first admin, created on first use (one per app)."""
+    found: Account | None = app.extensions.get("tests.first_admin")
+    if found is None:
+        found = app.extensions["tests.first_admin"] = add_account(app)
+    return found
+
+
+def admin_client(app: Flask) -> FlaskClient:
+    """A test client of ``app`` signed in as its first admin."""
+    return signed_in(app.test_client(), first_admin(app))
+
+
+def signed_in(client: FlaskClient, account: Account) -> FlaskClient:
+    """The test client, sending ``account``'s token with every request."""
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {account.token}"
+    return client
 
 
 def free_port() -> int:
@@ -65,6 +117,9 @@ class LiveServer:
             **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
+        self.token = ""
+        self.headers: dict[str, str] = {}
+        self.session = requests.Session()
 
     def start(self) -> LiveServer:
         """Start the server and wait until it answers ``/api/health``."""
@@ -83,10 +138,38 @@ class LiveServer:
                 raise RuntimeError(f"storybot serve exited:\n{self.output.read_text()}")
             try:
                 if requests.get(f"{self.url}/api/health", timeout=1).ok:
+                    self._sign_in()
                     return self
             except requests.ConnectionError:
                 time.sleep(0.1)
         raise RuntimeError(f"storybot serve did not answer:\n{self.output.read_text()}")
+
+    def _sign_in(self) -> None:
+        """Create the first admin through the setup page's API, and a token for the tests."""
+        browser = requests.Session()
+        answer = browser.post(
+            f"{self.url}/api/auth/setup",
+            json={"email": "admin@example.com", "password": TEST_PASSWORD},
+            timeout=30,
+        )
+        if answer.status_code == 409:  # a restarted server: sign in instead
+            answer = browser.post(
+                f"{self.url}/api/auth/login",
+                json={"email": "admin@example.com", "password": TEST_PASSWORD},
+                timeout=30,
+            )
+        answer.raise_for_status()
+        made = browser.post(
+            f"{self.url}/api/tokens",
+            json={"name": "tests"},
+            headers={"X-CSRF-Token": answer.json()["csrf_token"]},
+            timeout=30,
+        )
+        made.raise_for_status()
+        self.token = made.json()["token"]
+        self.headers = {"Authorization": f"Bearer {self.token}"}
+        self.session = requests.Session()
+        self.session.headers.update(self.headers)
 
     def stop(self) -> None:
         """Stop the server and wait for it to exit."""

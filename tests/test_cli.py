@@ -11,11 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import requests
 
 from storybot.engines.local import builtin_model_path
 from tests.model_file_server import ModelFileServer
-from tests.support import ROOT, LiveServer
+from tests.support import ROOT, TEST_PASSWORD, LiveServer, add_account, build_app, make_settings
 
 
 def storybot(
@@ -34,6 +33,54 @@ def storybot(
     )
 
 
+def create_admin(data_dir: Path, email: str = "admin@example.com") -> None:
+    """The first admin of a data dir, made as a newcomer would from a terminal."""
+    made = storybot(
+        data_dir, "users", "create-admin", email, "--password-stdin", input_text=TEST_PASSWORD
+    )
+    assert made.returncode == 0, made.stderr
+
+
+def test_the_first_admin_and_a_token_are_made_from_a_terminal(tmp_path: Path) -> None:
+    asked = storybot(
+        tmp_path,
+        "users",
+        "create-admin",
+        "Parent@Example.com",
+        input_text="a long password\na long password\n",
+    )
+    assert asked.returncode == 0, asked.stderr
+    assert "Created the admin parent@example.com" in asked.stdout
+    short = storybot(
+        tmp_path, "users", "create-admin", "b@example.com", "--password-stdin", input_text="short"
+    )
+    assert short.returncode != 0
+    assert "at least 8 characters" in short.stderr
+    taken = storybot(
+        tmp_path,
+        "users",
+        "create-admin",
+        "parent@example.com",
+        "--password-stdin",
+        input_text=TEST_PASSWORD,
+    )
+    assert taken.returncode != 0
+    assert "exists already" in taken.stderr
+
+    made = storybot(tmp_path, "tokens", "create", "parent@example.com", "--name", "backups")
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip().splitlines()[-1]
+    assert token.startswith("sbt_")
+    app = build_app(make_settings(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}"))
+    me = app.test_client().get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    assert me.json["email"] == "parent@example.com"
+    assert me.json["role"] == "admin"
+    nobody = storybot(tmp_path, "tokens", "create", "nobody@example.com", "--name", "x")
+    assert nobody.returncode != 0
+    assert "There is no account" in nobody.stderr
+
+
 def test_db_upgrade_current_downgrade(tmp_path: Path) -> None:
     assert storybot(tmp_path, "db", "upgrade").returncode == 0
     assert "(head)" in storybot(tmp_path, "db", "current").stdout
@@ -42,7 +89,9 @@ def test_db_upgrade_current_downgrade(tmp_path: Path) -> None:
 
 
 def test_prompts_export_and_import(live_server: LiveServer, tmp_path: Path) -> None:
-    requests.post(f"{live_server.url}/api/prompts", json={"content": "CLI 書き出し"}, timeout=5)
+    live_server.session.post(
+        f"{live_server.url}/api/prompts", json={"content": "CLI 書き出し"}, timeout=5
+    )
     exported = storybot(live_server.data_dir, "prompts", "export")
     assert exported.returncode == 0, exported.stderr
     library = json.loads(exported.stdout)
@@ -50,11 +99,16 @@ def test_prompts_export_and_import(live_server: LiveServer, tmp_path: Path) -> N
 
     other = tmp_path / "other"
     assert storybot(other, "db", "upgrade").returncode == 0
+    assert "no account yet" in storybot(other, "prompts", "export").stderr
+    create_admin(other)  # a new account: it has the example prompts already
     path = tmp_path / "library.json"
     path.write_text(exported.stdout, encoding="utf-8")
     first = storybot(other, "prompts", "import", str(path))
     assert first.returncode == 0, first.stderr
-    assert f"Imported {len(library['prompts'])} new and 0 updated" in first.stdout
+    examples = json.loads((ROOT / "storybot" / "data" / "example_prompts.json").read_text())
+    known = {p["uuid"] for p in examples["prompts"]} & {p["uuid"] for p in library["prompts"]}
+    fresh = len(library["prompts"]) - len(known)
+    assert f"Imported {fresh} new and {len(known)} updated" in first.stdout
     again = storybot(other, "prompts", "import", str(path))
     assert f"Imported 0 new and {len(library['prompts'])} updated" in again.stdout
 
@@ -67,7 +121,7 @@ def test_prompts_export_and_import(live_server: LiveServer, tmp_path: Path) -> N
 
 def test_backup_while_serving_then_restore(live_server: LiveServer, tmp_path: Path) -> None:
     url = f"{live_server.url}/api/prompts"
-    kept = requests.post(url, json={"content": "In the backup"}, timeout=5).json()
+    kept = live_server.session.post(url, json={"content": "In the backup"}, timeout=5).json()
     backup = tmp_path / "backup.sqlite3"
     result = storybot(live_server.data_dir, "backup", str(backup))
     assert result.returncode == 0, result.stderr
@@ -76,12 +130,12 @@ def test_backup_while_serving_then_restore(live_server: LiveServer, tmp_path: Pa
         contents = {row[0] for row in conn.execute("SELECT content FROM prompt")}
     assert "In the backup" in contents
 
-    later = requests.post(url, json={"content": "After the backup"}, timeout=5).json()
+    later = live_server.session.post(url, json={"content": "After the backup"}, timeout=5).json()
     restored = storybot(live_server.data_dir, "restore", "--yes", str(backup))
     assert restored.returncode == 0, restored.stderr
     # the running server sees the restored database
-    assert requests.get(f"{url}/{kept['id']}", timeout=5).status_code == 200
-    assert requests.get(f"{url}/{later['id']}", timeout=5).status_code == 404
+    assert live_server.session.get(f"{url}/{kept['id']}", timeout=5).status_code == 200
+    assert live_server.session.get(f"{url}/{later['id']}", timeout=5).status_code == 404
 
     refused = storybot(live_server.data_dir, "backup", str(backup))
     assert refused.returncode != 0
@@ -151,12 +205,17 @@ def test_models_pull_downloads_a_model_with_a_progress_bar_and_says_how_to_use_i
 
 
 def test_generate_with_an_unknown_reader_says_so(tmp_path: Path) -> None:
+    no_account = storybot(tmp_path, "generate", "A tale")
+    assert no_account.returncode != 0
+    assert "storybot users create-admin" in no_account.stderr
+    create_admin(tmp_path)
     result = storybot(tmp_path, "generate", "A tale", "--profile", "Nobody")
     assert result.returncode != 0
     assert "There is no reader" in result.stderr
 
 
 def test_generate_in_japanese_with_the_built_in_model_says_how_to_fix_it(tmp_path: Path) -> None:
+    create_admin(tmp_path)
     result = storybot(tmp_path, "generate", "ねこのおはなし", "--language", "ja")
     assert result.returncode != 0
     assert "add a model" in result.stderr
@@ -166,12 +225,13 @@ def test_generate_in_japanese_with_the_built_in_model_says_how_to_fix_it(tmp_pat
 def test_generate_streams_a_story_for_a_reader(tmp_path: Path) -> None:
     from storybot.cli import prepare_database
     from storybot.schemas.profiles import ProfileCreate
+    from storybot.services.ownership import acting_as
     from storybot.services.profile_service import create_profile
-    from tests.support import build_app, make_settings
 
     settings = make_settings(tmp_path)
     app = build_app(settings)
-    with app.app_context():
+    admin = add_account(app)
+    with app.app_context(), acting_as(admin.id):
         create_profile(ProfileCreate(name="Noah", age=5, interests=["trains"]))
     prepare_database(app)
     result = storybot(

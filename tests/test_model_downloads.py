@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from storybot.engines.local import builtin_model_path
 from storybot.services.model_downloads import RetryPolicy
 from tests.model_file_server import ModelFileServer
-from tests.support import build_app, free_port, make_settings
+from tests.support import admin_client, build_app, free_port, make_settings
 
 BUILTIN = builtin_model_path()  # the file served: scripts/install.sh always installs it
 NAME = "tiny-story-model.gguf"
@@ -27,7 +27,7 @@ MIB = 1_048_576
 def client(sqlite_app: Flask) -> Iterator[FlaskClient]:
     """A client of an app whose downloads retry quickly (downloads do not touch the database)."""
     sqlite_app.extensions["storybot.downloads"].policy = RetryPolicy(first_wait=0.05)
-    yield sqlite_app.test_client()
+    yield admin_client(sqlite_app)
     sqlite_app.extensions["storybot.downloads"].close()
 
 
@@ -157,7 +157,7 @@ def test_a_model_larger_than_the_free_disk_is_refused_before_writing(
 def test_the_disk_reserve_is_configurable(tmp_path: Path, server: ModelFileServer) -> None:
     free = shutil.disk_usage(tmp_path).free
     app = build_app(make_settings(tmp_path, download_reserve_bytes=free + 1024 * MIB))
-    client = app.test_client()
+    client = admin_client(app)
     failed = wait_ended(client, start(client, server.url(NAME))["id"])
     assert failed["error"]["code"] == "not_enough_space"
     assert "must stay free" in failed["error"]["message"]

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 
 from storybot.observability.logs import configure_logging
 from storybot.observability.tracing import trace_id_from_headers
+from tests.support import admin_client
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def test_traceparent_supplies_the_trace_id() -> None:
 
 
 def test_trace_id_is_in_the_json_log_line_on_disk(sqlite_app: Flask, log_file: Path) -> None:
-    client = sqlite_app.test_client()
+    client = admin_client(sqlite_app)
     response = client.post(
         "/api/prompts", json={"content": "logged"}, headers={"X-Trace-Id": "trace-on-disk-01"}
     )
@@ -74,7 +75,7 @@ def test_an_unexpected_error_is_logged_with_its_trace_id(sqlite_app: Flask, log_
     def explode() -> str:
         raise ValueError("the reason")
 
-    client = sqlite_app.test_client()
+    client = admin_client(sqlite_app)
     response = client.get("/api/explode", headers={"X-Trace-Id": "trace-of-a-crash"})
     assert response.status_code == 500
     errors = [line for line in log_lines(log_file) if line["log.level"] == "error"]
@@ -105,9 +106,10 @@ from pathlib import Path
 from storybot import create_app
 from storybot.cli import prepare_database
 from storybot.config import Settings
+from tests.support import admin_client
 app = create_app(Settings(env="test", data_dir=Path({str(tmp_path)!r})))
 prepare_database(app)
-client = app.test_client()
+client = admin_client(app)
 client.get("/api/prompts")
 print(client.get("/metrics").get_data(as_text=True))
 """

@@ -14,16 +14,21 @@ from tests.support import LiveServer
 
 
 def test_serve_prints_its_url_and_answers(live_server: LiveServer) -> None:
-    assert f"Storybot is running at {live_server.url}/" in live_server.output.read_text()
-    assert requests.get(f"{live_server.url}/api/ready", timeout=5).json()["status"] == "ok"
+    output = live_server.output.read_text()
+    assert f"Storybot is running at {live_server.url}/" in output
+    assert f"Open {live_server.url}/ to create the first account." in output
+    assert (
+        live_server.session.get(f"{live_server.url}/api/ready", timeout=5).json()["status"] == "ok"
+    )
 
 
 def test_twenty_threads_create_prompts_at_once_on_sqlite(live_server: LiveServer) -> None:
-    before = requests.get(f"{live_server.url}/api/prompts", timeout=5).json()["total"]
+    before = live_server.session.get(f"{live_server.url}/api/prompts", timeout=5).json()["total"]
     start = Barrier(20)
 
     def create(i: int) -> requests.Response:
         with requests.Session() as session:
+            session.headers.update(live_server.headers)
             start.wait()
             return session.post(
                 f"{live_server.url}/api/prompts",
@@ -34,7 +39,7 @@ def test_twenty_threads_create_prompts_at_once_on_sqlite(live_server: LiveServer
     with ThreadPoolExecutor(max_workers=20) as pool:
         responses = list(pool.map(create, range(20)))
     assert [r.status_code for r in responses] == [201] * 20, [r.text for r in responses]
-    page = requests.get(f"{live_server.url}/api/prompts?limit=100", timeout=5).json()
+    page = live_server.session.get(f"{live_server.url}/api/prompts?limit=100", timeout=5).json()
     assert page["total"] == before + 20
     contents = {p["content"] for p in page["items"]}
     assert {f"Concurrent prompt {i} 🦊" for i in range(20)} <= contents
@@ -57,10 +62,10 @@ def test_every_log_line_of_a_request_carries_its_trace_id(live_server: LiveServe
     assert startup, "gunicorn's own lines go to the same JSON file"
 
 
-def test_refuses_to_listen_beyond_loopback_without_a_token(tmp_path: Path) -> None:
+def test_refuses_to_listen_beyond_loopback_without_a_secret_key(tmp_path: Path) -> None:
     server = LiveServer(tmp_path, env={"STORYBOT_HOST": "0.0.0.0"})
     try:
-        with pytest.raises(RuntimeError, match="STORYBOT_ADMIN_TOKEN"):
+        with pytest.raises(RuntimeError, match="STORYBOT_SECRET_KEY"):
             server.start()
     finally:
         server.stop()

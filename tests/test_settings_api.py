@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from storybot.config import ConfigError, Settings
 from storybot.extensions import db
 from storybot.models import Setting
 from storybot.services.settings_service import insert_default_config
-from tests.support import build_app, make_settings
+from tests.support import add_account, signed_in
 
 
 def test_defaults_are_stored_at_start(client: FlaskClient) -> None:
@@ -60,32 +61,31 @@ def test_unknown_keys_and_wrong_types_are_422(client: FlaskClient, body: dict) -
     assert client.get("/api/settings").json == before
 
 
-def test_with_an_admin_token_changes_need_it(tmp_path: Path) -> None:
-    app = build_app(make_settings(tmp_path, admin_token="s3cret-token"))
-    client = app.test_client()
-    assert client.get("/api/settings").status_code == 200  # reading stays open
-    denied = client.patch("/api/settings", json={"default_tone": "sleepy"})
-    assert denied.status_code == 401
-    assert denied.json["error"]["code"] == "unauthorized"
-    wrong = client.patch(
+def test_members_read_settings_and_only_admins_change_them(app: Flask, client: FlaskClient) -> None:
+    member = signed_in(app.test_client(), add_account(app, "member@example.com", "member"))
+    assert member.get("/api/settings").status_code == 200  # reading is for everyone signed in
+    denied = member.patch("/api/settings", json={"default_tone": "sleepy"})
+    assert denied.status_code == 403
+    assert denied.json["error"]["code"] == "forbidden"
+    assert member.patch("/api/settings", json={"bogus": 1}).status_code == 403
+    stranger = app.test_client()
+    assert stranger.get("/api/settings").status_code == 401
+    # a caller who is not signed in learns nothing from validation either
+    refused = stranger.patch("/api/settings", json={"bogus": 1})
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+    wrong = stranger.patch(
         "/api/settings", json={"default_tone": "sleepy"}, headers={"Authorization": "Bearer no"}
     )
     assert wrong.status_code == 401
-    # a caller without the token learns nothing from validation either
-    assert client.patch("/api/settings", json={"bogus": 1}).status_code == 401
-    ok = client.patch(
-        "/api/settings",
-        json={"default_tone": "sleepy"},
-        headers={"Authorization": "Bearer s3cret-token"},
-    )
-    assert ok.status_code == 200
-    assert client.get("/api/settings").json["default_tone"] == "sleepy"
+    assert client.patch("/api/settings", json={"default_tone": "sleepy"}).status_code == 200
+    assert member.get("/api/settings").json["default_tone"] == "sleepy"
 
 
-def test_listening_beyond_loopback_requires_an_admin_token(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="STORYBOT_ADMIN_TOKEN"):
+def test_listening_beyond_loopback_requires_a_secret_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="STORYBOT_SECRET_KEY"):
         Settings(host="0.0.0.0", data_dir=tmp_path).check_can_start()
-    Settings(host="0.0.0.0", admin_token="x" * 16, data_dir=tmp_path).check_can_start()
+    Settings(host="0.0.0.0", secret_key="x" * 32, data_dir=tmp_path).check_can_start()
     Settings(host="127.0.0.1", data_dir=tmp_path).check_can_start()
     Settings(host="::1", data_dir=tmp_path).check_can_start()
 

@@ -9,6 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from tests.support import admin_client
+
 INDEX = '<!doctype html><html><body><div id="root"></div></body></html>'
 SCRIPT = "console.log('storybot');"
 
@@ -28,7 +30,7 @@ def build(tmp_path: Path) -> Path:
 def web_client(sqlite_app: Flask, build: Path) -> FlaskClient:
     """A client of an app that serves the fake build."""
     sqlite_app.config["STORYBOT_STATIC_DIR"] = str(build)
-    return sqlite_app.test_client()
+    return admin_client(sqlite_app)
 
 
 def fetch(client: FlaskClient, path: str, method: str = "GET") -> TestResponse:
@@ -126,7 +128,7 @@ def test_other_methods_on_client_routes_are_refused(web_client: FlaskClient) -> 
 
 def test_missing_build_explains_how_to_build(sqlite_app: Flask, tmp_path: Path) -> None:
     sqlite_app.config["STORYBOT_STATIC_DIR"] = str(tmp_path / "not-built")
-    client = sqlite_app.test_client()
+    client = admin_client(sqlite_app)
     for path in ("/", "/prompts/5"):
         response = fetch(client, path)
         assert response.status_code == 503

@@ -4,14 +4,42 @@ from __future__ import annotations
 
 from flask_openapi3.openapi import OpenAPI
 
+from storybot.api.access import init_access
 from storybot.api.guards import install_body_guard
 
 
 def register_api(app: OpenAPI) -> None:
     """Register every API blueprint and the request guards on the app."""
-    from storybot.api import document, health, models, profiles, prompts, settings, stories
+    from storybot.api import (
+        auth,
+        document,
+        health,
+        me,
+        models,
+        profiles,
+        prompts,
+        settings,
+        stories,
+        tokens,
+        users,
+    )
     from storybot.api import engines as engines_api
 
+    # Sign-in is checked before the body: a stranger learns nothing from its shape.
+    init_access(app)
     install_body_guard(app)
-    for module in (health, document, prompts, profiles, stories, engines_api, models, settings):
+    modules = (
+        health,
+        document,
+        auth,
+        me,
+        tokens,
+        users,
+        prompts,
+        profiles,
+        stories,
+        engines_api,
+        models,
+    )
+    for module in (*modules, settings):
         app.register_api(module.bp)

@@ -2,19 +2,21 @@
 
 A route says only what is particular to it::
 
-    @bp.post("/login", responses={200: Me, **errors(401, 429)})
-    @public
+    @bp.post("/login", responses={200: MeOut, **errors(401, 429)})
     def login(body: Login) -> ...
 
-``@public`` (no sign-in) and ``@admin`` (admins only) mark the view; every
-other operation needs a signed-in account. ``errors(...)`` names the error
-statuses that only its logic gives (409, 429, 503 ...). The statuses every
-operation of a kind can give are added here, from the rules the server applies
-to all of them (``storybot.api.guards``, the validation of parameters and
-bodies, sign-in): 401 and 403 for what needs sign-in, 400/413/415/422 for a
-body, 404 for an id in the path, 422 for query parameters, 500 everywhere, all
-with the error envelope. Ids in paths use ``<id:name>``: 1 to 2**31 - 1, the
-database's ``integer``; another number is a 404 without reaching the database.
+``errors(...)`` names the error statuses that only its logic gives (409, 429,
+503 ...). Who may call an operation is read from what the server enforces
+(``storybot.api.access``): an endpoint of ``PUBLIC_ENDPOINTS`` is public, a
+blueprint with the ``require_admin`` hook (or ``require_admin_for_changes``,
+for its changes) is for admins, anything else for a signed-in account. The
+statuses every operation of a kind can give are added here, from the rules the
+server applies to all of them (sign-in, ``storybot.api.guards``, the validation
+of parameters and bodies): 401 and 403 for what needs sign-in, 400/413/415/422
+for a body, 404 for an id in the path, 422 for query parameters, 500
+everywhere, all with the error envelope. Ids in paths use ``<id:name>``: 1 to
+2**31 - 1, the database's ``integer``; another number is a 404 without
+reaching the database.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable
-from typing import Any, Final, Literal, TypeVar, get_type_hints
+from typing import Any, Final, Literal, get_type_hints
 
+from flask import Flask
 from flask_openapi3.models.security_scheme import SecurityScheme
 from flask_openapi3.openapi import OpenAPI
 from flask_openapi3.types import ResponseDict
@@ -31,16 +34,14 @@ from pydantic import BaseModel
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
+from storybot.api import access
 from storybot.schemas.common import MAX_DB_ID
 from storybot.schemas.errors import ErrorEnvelope, ValidationErrorEnvelope
 
 Access = Literal["public", "member", "admin"]
-F = TypeVar("F", bound=Callable[..., Any])
 
-ACCESS_ATTRIBUTE: Final = "storybot_access"
 SESSION_COOKIE: Final = "storybot_session"
-CSRF_HEADER: Final = "X-CSRF-Token"
-UNSAFE_METHODS: Final = frozenset({"post", "put", "patch", "delete"})
+UNSAFE_METHODS: Final = frozenset(method.lower() for method in access.UNSAFE_METHODS)
 
 SECURITY_SCHEMES: Final[dict[str, SecurityScheme | dict[str, Any]]] = {
     "bearerAuth": {
@@ -57,7 +58,7 @@ SECURITY_SCHEMES: Final[dict[str, SecurityScheme | dict[str, Any]]] = {
     "csrfHeader": {
         "type": "apiKey",
         "in": "header",
-        "name": CSRF_HEADER,
+        "name": access.CSRF_HEADER,
         "description": "With the session cookie, every POST, PUT, PATCH and DELETE sends the "
         "csrf_token of GET /api/me (or of the login answer) in this header.",
     },
@@ -108,22 +109,17 @@ class IdConverter(IntegerConverter):
         return number
 
 
-def public(view: F) -> F:
-    """Mark a view open to everyone (no sign-in); put it under the route decorator."""
-    setattr(view, ACCESS_ATTRIBUTE, "public")
-    return view
-
-
-def admin(view: F) -> F:
-    """Mark a view for admins only (403 for members); put it under the route decorator."""
-    setattr(view, ACCESS_ATTRIBUTE, "admin")
-    return view
-
-
-def access_of(view: Callable[..., Any] | None) -> Access:
-    """Who may call a view: ``public``, ``admin``, else ``member`` (any signed-in account)."""
-    value: Access = getattr(view, ACCESS_ATTRIBUTE, "member")
-    return value
+def access_of(app: Flask, endpoint: str, method: str) -> Access:
+    """Who may call an endpoint with a method, as ``storybot.api.access`` enforces it."""
+    if endpoint in access.PUBLIC_ENDPOINTS:
+        return "public"
+    blueprint = endpoint.rpartition(".")[0]
+    hooks = app.before_request_funcs.get(blueprint, [])
+    if access.require_admin in hooks:
+        return "admin"
+    if access.require_admin_for_changes in hooks and method in UNSAFE_METHODS:
+        return "admin"
+    return "member"
 
 
 def errors(*statuses: int) -> ResponseDict:
@@ -202,6 +198,35 @@ def _body_schemas(view: Callable[..., Any]) -> dict[str, Any]:
     return schemas
 
 
+# Any text but U+0000, which the guards refuse in every request (storybot.api.guards).
+NO_NUL: Final = "^[^\\u0000]*$"
+
+
+def refuse_nul(schema: dict[str, Any], components: dict[str, Any], seen: set[str]) -> None:
+    """Say in a request's schema, in every string's pattern, that it holds no U+0000."""
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        name = ref.rsplit("/", 1)[-1]
+        if name not in seen:
+            seen.add(name)
+            refuse_nul(components[name], components, seen)
+        return
+    fixed = {"enum", "const"} & set(schema) or schema.get("format") == "date-time"
+    if schema.get("type") == "string" and not fixed:
+        if "pattern" not in schema:
+            schema["pattern"] = NO_NUL
+        elif {"pattern": NO_NUL} not in schema.get("allOf", []):
+            schema.setdefault("allOf", []).append({"pattern": NO_NUL})
+    for key in ("items", "additionalProperties", "propertyNames", "not", "if", "then", "else"):
+        if isinstance(schema.get(key), dict):
+            refuse_nul(schema[key], components, seen)
+    for child in schema.get("properties", {}).values():
+        refuse_nul(child, components, seen)
+    for key in ("anyOf", "oneOf", "allOf"):
+        for child in schema.get(key, []):
+            refuse_nul(child, components, seen)
+
+
 def _openapi_path(rule: str) -> str:
     return re.sub(r"<(?:[^<:>]+:)?([^<>]+)>", r"{\1}", rule)
 
@@ -224,18 +249,23 @@ class StorybotOpenAPI(OpenAPI):
     def generate_spec_json(self) -> None:
         """Build the document, then complete each operation from its view's access marker."""
         super().generate_spec_json()  # type: ignore[no-untyped-call]
-        views: dict[tuple[str, str], Callable[..., Any]] = {}
+        endpoints: dict[tuple[str, str], str] = {}
         for rule in self.url_map.iter_rules():
             for method in rule.methods or ():
-                views[(_openapi_path(rule.rule), method.lower())] = self.view_functions[
-                    rule.endpoint
-                ]
+                endpoints[(_openapi_path(rule.rule), method.lower())] = rule.endpoint
         components = self.spec_json["components"]["schemas"]
         for path, item in self.spec_json["paths"].items():
             for method, operation in item.items():
-                view = views.get((path, method))
-                complete_operation(method, operation, access_of(view))
-                if view is not None:
-                    for name, schema in _body_schemas(view).items():
-                        if name in components:
-                            components[name] = schema
+                endpoint = endpoints[(path, method)]
+                complete_operation(method, operation, access_of(self, endpoint, method))
+                for name, schema in _body_schemas(self.view_functions[endpoint]).items():
+                    if name in components:
+                        components[name] = schema
+        seen: set[str] = set()
+        for item in self.spec_json["paths"].values():
+            for operation in item.values():
+                for parameter in operation.get("parameters", []):
+                    refuse_nul(parameter["schema"], components, seen)
+                body = operation.get("requestBody", {}).get("content", {})
+                if "application/json" in body:
+                    refuse_nul(body["application/json"]["schema"], components, seen)

@@ -8,8 +8,6 @@ from flask import current_app
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
-from storybot.api.contract import public
-
 bp = APIBlueprint("document", __name__, url_prefix="/api", abp_tags=[Tag(name="health")])
 
 _DOCUMENT = {
@@ -19,7 +17,6 @@ _DOCUMENT = {
 
 
 @bp.get("/openapi.json", responses={200: _DOCUMENT})
-@public
 def openapi_document() -> dict[str, Any]:
     """This document."""
     document: dict[str, Any] = current_app.api_doc  # type: ignore[attr-defined]

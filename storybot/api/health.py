@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
-from storybot.api.contract import public
 from storybot.schemas.common import Health
 from storybot.services import health_service
 
@@ -13,7 +12,6 @@ bp = APIBlueprint("health", __name__, url_prefix="/api", abp_tags=[Tag(name="hea
 
 
 @bp.get("/health", responses={200: Health})
-@public
 def health() -> dict[str, object]:
     """Alive: answers as long as the process serves requests."""
     return Health(status="ok").model_dump()

@@ -8,8 +8,8 @@ from flask import url_for
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
-from storybot.api.contract import admin, errors
-from storybot.api.guards import require_admin_for_changes
+from storybot.api.access import require_admin_for_changes
+from storybot.api.contract import errors
 from storybot.schemas.engines import EngineOut
 from storybot.schemas.models import (
     DownloadCreate,
@@ -33,7 +33,6 @@ def list_models() -> dict[str, Any]:
 
 
 @bp.post("/<model_name>/engine", responses={201: EngineOut, **errors(409)})
-@admin
 def use_model(path: ModelPath, body: UseModel) -> tuple[dict[str, Any], int]:
     """Make a model file a ``local`` engine, writing the languages given."""
     return model_service.use_model(path.model_name, body).model_dump(), 201
@@ -46,7 +45,6 @@ def list_downloads() -> dict[str, Any]:
 
 
 @bp.post("/downloads", responses={202: DownloadOut, **errors(409)})
-@admin
 def start_download(body: DownloadCreate) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Start downloading a GGUF file by its link; follow it at ``Location``."""
     download = model_service.start_download(body)
@@ -61,7 +59,6 @@ def get_download(path: DownloadPath) -> dict[str, Any]:
 
 
 @bp.delete("/downloads/<download_id>", responses={200: DownloadOut})
-@admin
 def cancel_download(path: DownloadPath) -> dict[str, Any]:
     """Cancel a running download and remove its partial file; an ended one leaves the list."""
     return model_service.cancel_download(path.download_id).model_dump()

@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
-from storybot.api.contract import admin
-from storybot.api.guards import require_admin_for_changes
+from storybot.api.access import require_admin_for_changes
 from storybot.services import settings_service
 from storybot.services.settings_service import RuntimeSettings, SettingsPatch
 
@@ -21,7 +20,6 @@ def get_settings() -> dict[str, object]:
 
 
 @bp.patch("", responses={200: RuntimeSettings})
-@admin
 def update_settings(body: SettingsPatch) -> dict[str, object]:
     """Change runtime settings (needs the admin token when one is configured)."""
     return settings_service.update_settings(body).model_dump(mode="json")

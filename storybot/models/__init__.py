@@ -1,17 +1,22 @@
 """SQLAlchemy models: the data Storybot keeps."""
 
+from storybot.models.accounts import ApiToken, Role, TokenUsage, User
 from storybot.models.library import Prompt, Setting
 from storybot.models.profiles import Profile
 from storybot.models.stories import Story, StoryPiece, StoryStatus
 from storybot.models.types import UTCDateTime, utcnow
 
 __all__ = [
+    "ApiToken",
     "Profile",
     "Prompt",
+    "Role",
     "Setting",
     "Story",
     "StoryPiece",
     "StoryStatus",
+    "TokenUsage",
     "UTCDateTime",
+    "User",
     "utcnow",
 ]

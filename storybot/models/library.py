@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storybot.extensions import db
@@ -19,10 +19,17 @@ class Prompt(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "prompt"
     # Ids are never reused on SQLite either: a deleted story's address (or a
     # runner still finishing it) must never reach a newer one.
-    __table_args__ = {"sqlite_autoincrement": True}
+    # A prompt's UUID is unique within its account: importing one library into two
+    # accounts gives each its own copy.
+    __table_args__ = (UniqueConstraint("owner_id", "uuid"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    uuid: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid.uuid4()))
+    # The account that owns it; NULL only for data from before accounts, until the
+    # first admin is created and takes it.
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(String(200), default="")
     content: Mapped[str] = mapped_column(Text)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)

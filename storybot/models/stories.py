@@ -50,6 +50,11 @@ class Story(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    # The account that owns it; NULL only for data from before accounts, until the
+    # first admin is created and takes it.
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
     profile_id: Mapped[int | None] = mapped_column(
         ForeignKey("profile.id", ondelete="SET NULL"), index=True
     )

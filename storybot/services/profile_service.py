@@ -8,19 +8,18 @@ from storybot.errors import InvalidInput, NotFound
 from storybot.extensions import db
 from storybot.models import Profile, Story, utcnow
 from storybot.schemas.profiles import ProfileCreate, ProfileUpdate
+from storybot.services.ownership import get_owned, owned, owner_id
 
 
 def list_profiles() -> list[Profile]:
     """Every reader, sorted by name."""
-    return list(db.session.scalars(select(Profile).order_by(func.lower(Profile.name), Profile.id)))
+    query = select(Profile).where(owned(Profile)).order_by(func.lower(Profile.name), Profile.id)
+    return list(db.session.scalars(query))
 
 
 def get_profile(profile_id: int) -> Profile:
     """The reader with this id, or :class:`NotFound`."""
-    profile = db.session.get(Profile, profile_id)
-    if profile is None:
-        raise NotFound("reader", profile_id)
-    return profile
+    return get_owned(Profile, profile_id, "reader")
 
 
 def find_profile(name_or_id: str) -> Profile:
@@ -28,7 +27,9 @@ def find_profile(name_or_id: str) -> Profile:
     if name_or_id.isdigit():
         return get_profile(int(name_or_id))
     profile = db.session.scalar(
-        select(Profile).where(func.lower(Profile.name) == name_or_id.lower()).limit(1)
+        select(Profile)
+        .where(owned(Profile), func.lower(Profile.name) == name_or_id.lower())
+        .limit(1)
     )
     if profile is None:
         raise NotFound("reader", repr(name_or_id))
@@ -53,7 +54,7 @@ def _check_kanji_grade(profile: Profile) -> None:
 
 def create_profile(data: ProfileCreate) -> Profile:
     """Save a new reader."""
-    profile = Profile(**data.model_dump())
+    profile = Profile(owner_id=owner_id(), **data.model_dump())
     _check_kanji_grade(profile)
     db.session.add(profile)
     db.session.commit()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
 
-from storybot.errors import InvalidInput, NotFound
+from storybot.errors import InvalidInput
 from storybot.extensions import db
 from storybot.models import Prompt, utcnow
 from storybot.schemas.prompts import (
@@ -18,8 +19,11 @@ from storybot.schemas.prompts import (
     PromptListQuery,
     PromptUpdate,
 )
+from storybot.services.ownership import get_owned, owned, owner_id
 from storybot.services.pagination import decode_cursor, encode_cursor
 from storybot.services.templates import check_template
+
+EXAMPLES_FILE = Path(__file__).resolve().parent.parent / "data" / "example_prompts.json"
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ def _like_pattern(text: str) -> str:
 
 
 def _filters(query: PromptListQuery) -> list[ColumnElement[bool]]:
-    filters: list[ColumnElement[bool]] = []
+    filters: list[ColumnElement[bool]] = [owned(Prompt)]
     if query.q and query.q.strip():
         # A substring match: it finds Japanese words, which have no spaces to
         # split on, as readily as English ones. The library is small enough.
@@ -78,10 +82,7 @@ def list_prompts(query: PromptListQuery) -> Page:
 
 def get_prompt(prompt_id: int) -> Prompt:
     """The prompt with this id, or :class:`NotFound`."""
-    prompt = db.session.get(Prompt, prompt_id)
-    if prompt is None:
-        raise NotFound("prompt", prompt_id)
-    return prompt
+    return get_owned(Prompt, prompt_id, "prompt")
 
 
 def _variables(content: str, variables: list[Any]) -> list[dict[str, Any]]:
@@ -91,6 +92,7 @@ def _variables(content: str, variables: list[Any]) -> list[dict[str, Any]]:
 def create_prompt(data: PromptCreate) -> Prompt:
     """Save a new prompt."""
     prompt = Prompt(
+        owner_id=owner_id(),
         content=data.content,
         title=data.title,
         tags=list(dict.fromkeys(data.tags)),
@@ -128,7 +130,9 @@ def delete_prompt(prompt_id: int) -> None:
 
 def export_library() -> PromptLibrary:
     """Every prompt, oldest first, in the import format."""
-    prompts = db.session.scalars(select(Prompt).order_by(Prompt.created_at, Prompt.id))
+    prompts = db.session.scalars(
+        select(Prompt).where(owned(Prompt)).order_by(Prompt.created_at, Prompt.id)
+    )
     return PromptLibrary(
         exported_at=utcnow(),
         prompts=[
@@ -157,9 +161,9 @@ def import_library(library: PromptLibrary) -> tuple[int, int]:
             db.session.rollback()
             raise InvalidInput(f"prompts.{index}: {exc.message}", exc.details) from exc
         uuid = item.uuid.lower()
-        prompt = db.session.scalar(select(Prompt).where(Prompt.uuid == uuid))
+        prompt = db.session.scalar(select(Prompt).where(owned(Prompt), Prompt.uuid == uuid))
         if prompt is None:
-            prompt = Prompt(uuid=uuid)
+            prompt = Prompt(uuid=uuid, owner_id=owner_id())
             if item.created_at is not None:
                 prompt.created_at = item.created_at
             db.session.add(prompt)
@@ -173,3 +177,27 @@ def import_library(library: PromptLibrary) -> tuple[int, int]:
         prompt.variables = variables
     db.session.commit()
     return created, updated
+
+
+def add_examples(user_id: int) -> int:
+    """Give an account the bundled example prompts (English and Japanese) it lacks.
+
+    Part of the caller's transaction; returns how many were added.
+    """
+    library = PromptLibrary.model_validate_json(EXAMPLES_FILE.read_text(encoding="utf-8"))
+    have = set(db.session.scalars(select(Prompt.uuid).where(Prompt.owner_id == user_id)))
+    now = utcnow()
+    added = [item for item in library.prompts if item.uuid not in have]
+    for item in added:
+        db.session.add(
+            Prompt(
+                owner_id=user_id,
+                uuid=item.uuid,
+                content=item.content,
+                title=item.title,
+                tags=item.tags,
+                variables=[v.model_dump() for v in item.variables],
+                created_at=now,
+            )
+        )
+    return len(added)

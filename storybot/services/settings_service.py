@@ -8,7 +8,6 @@ environment instead (:mod:`storybot.config`); no key lives in both.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 from flask import g, has_app_context
@@ -26,13 +25,9 @@ from storybot.engines.registry import EngineConfig, default_configs
 from storybot.errors import InvalidInput, validation_details
 from storybot.extensions import db
 from storybot.messages import rule_error
-from storybot.models import Prompt, Setting, utcnow
+from storybot.models import Setting, utcnow
 from storybot.schemas.common import WHOLE_NUMBER, Patch, key_schema
-from storybot.schemas.prompts import PromptLibrary
 from storybot.schemas.tones import DEFAULT_TONE, StoredTone, Tone
-
-EXAMPLES_FILE = Path(__file__).resolve().parent.parent / "data" / "example_prompts.json"
-
 
 # An engine's name as a key of the settings' engines, and how many there may be.
 MAX_ENGINE_NAME = 64
@@ -102,29 +97,10 @@ def insert_default_config() -> bool:
     return not stored
 
 
-def insert_example_prompts() -> int:
-    """Add the bundled example prompts (English and Japanese); returns how many."""
-    library = PromptLibrary.model_validate_json(EXAMPLES_FILE.read_text(encoding="utf-8"))
-    now = utcnow()
-    for item in library.prompts:
-        db.session.add(
-            Prompt(
-                uuid=item.uuid,
-                content=item.content,
-                title=item.title,
-                tags=item.tags,
-                variables=[v.model_dump() for v in item.variables],
-                created_at=now,
-            )
-        )
-    db.session.commit()
-    return len(library.prompts)
-
-
 def bootstrap_database() -> None:
-    """Fill a database after migrations: default settings, and example prompts when it is new."""
-    if insert_default_config():
-        insert_example_prompts()
+    """Fill a database after migrations with the default settings (example prompts come
+    with each new account: ``account_service``)."""
+    insert_default_config()
 
 
 _last_read: tuple[list[tuple[str, Any]], RuntimeSettings] | None = None

@@ -15,6 +15,7 @@ from storybot.models import Story, StoryStatus, utcnow
 from storybot.pipeline.titles import split_title
 from storybot.quality.reading_level import measure_grade
 from storybot.services.composition import fallback_title
+from storybot.services.quota_service import record_usage
 
 RESTART_REASON = "The server stopped while this story was being written; the text so far is kept."
 
@@ -54,6 +55,7 @@ def finish(story_id: int, result: Finish, title: str | None = None) -> None:
         story.prompt_tokens = result.prompt_tokens
         story.completion_tokens = (story.completion_tokens or 0) + result.completion_tokens
         story.finished_at = utcnow()
+        record_usage(story.owner_id, result.prompt_tokens + result.completion_tokens)
         db.session.commit()
 
 

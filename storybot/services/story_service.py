@@ -22,7 +22,9 @@ from storybot.schemas.stories import StoryCreate, StoryListQuery, StoryUpdate
 from storybot.schemas.tones import tone_code
 from storybot.services import engine_service
 from storybot.services.composition import compose, message_rows
+from storybot.services.ownership import get_owned, owned, owner_id
 from storybot.services.pagination import Cursor, decode_cursor, encode_cursor
+from storybot.services.quota_service import check_quota
 from storybot.services.settings_service import get_settings
 from storybot.services.templates import render
 
@@ -37,15 +39,12 @@ CONTINUABLE = (
 
 def get_story(story_id: int) -> Story:
     """The story with this id, or :class:`NotFound`."""
-    story = db.session.get(Story, story_id)
-    if story is None:
-        raise NotFound("story", story_id)
-    return story
+    return get_owned(Story, story_id, "story")
 
 
 def ensure_exists(story_id: int) -> None:
     """:class:`NotFound` unless the story exists (reads nothing else)."""
-    if db.session.scalar(select(Story.id).where(Story.id == story_id)) is None:
+    if db.session.scalar(select(Story.id).where(Story.id == story_id, owned(Story))) is None:
         raise NotFound("story", story_id)
 
 
@@ -115,7 +114,7 @@ def start(request: StoryCreate, *, trace_id: str | None) -> Story:
     profile = None
     if request.profile_id is not None:
         profile = db.session.get(Profile, request.profile_id)
-        if profile is None:
+        if profile is None or profile.owner_id != owner_id():
             raise InvalidInput(
                 f"There is no reader with id {request.profile_id}.",
                 [invalid_field("profile_id", "unknown_reader")],
@@ -124,7 +123,7 @@ def start(request: StoryCreate, *, trace_id: str | None) -> Story:
     prompt: Prompt | None = None
     if request.prompt_id is not None:
         prompt = db.session.get(Prompt, request.prompt_id)
-        if prompt is None:
+        if prompt is None or prompt.owner_id != owner_id():
             raise InvalidInput(
                 f"There is no prompt with id {request.prompt_id}.",
                 [invalid_field("prompt_id", "unknown_prompt")],
@@ -146,8 +145,10 @@ def start(request: StoryCreate, *, trace_id: str | None) -> Story:
         tone=tone,
         moral=request.moral,
     )
+    check_quota(owner_id())
     waiting = _check_queue_room()
     story = Story(
+        owner_id=owner_id(),
         profile_id=profile.id if profile else None,
         prompt_id=prompt.id if prompt else None,
         reader_name=profile.name if profile else "",
@@ -184,8 +185,10 @@ def regenerate(story_id: int, *, trace_id: str | None) -> Story:
     """A new story from the same inputs (the same composed messages and engine)."""
     original = get_story(story_id)
     engine = engine_service.engine_for_language(original.engine, original.language)
+    check_quota(owner_id())
     waiting = _check_queue_room()
     story = Story(
+        owner_id=original.owner_id,
         profile_id=original.profile_id,
         prompt_id=original.prompt_id,
         reader_name=original.reader_name,
@@ -213,6 +216,7 @@ def continue_story(story_id: int, *, trace_id: str | None) -> Story:
             409, "not_finished", "This story is still being written; wait for it to end first."
         )
     engine_service.engine_for_language(story.engine, story.language)
+    check_quota(owner_id())
     _check_queue_room()
     story.request = {
         **story.request,
@@ -328,7 +332,7 @@ def _search(q: str) -> ColumnElement[bool]:
 
 def list_stories(query: StoryListQuery) -> tuple[list[Story], int, str | None]:
     """A page of the library, newest first, filtered and searched."""
-    filters: list[ColumnElement[bool]] = []
+    filters: list[ColumnElement[bool]] = [owned(Story)]
     if query.q and query.q.strip():
         filters.append(_search(query.q))
     if query.profile_id is not None:

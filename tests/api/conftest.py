@@ -1,8 +1,9 @@
-"""Fixtures of the contract tests: one app for a whole module, signed in, that never leaves
-the machine (its engines, of every kind, are one fake; downloads fail at once)."""
+"""Fixtures of the contract tests: one app for a whole module, signed in as an admin, that
+never leaves the machine (its engines, of every kind, are one fake; downloads fail at once)."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,10 +12,11 @@ from flask import Flask
 
 from storybot.engines.fake import FakeEngine
 from storybot.extensions import db
-from storybot.services import settings_service
+from storybot.models import Role, User
+from storybot.services import settings_service, token_service
 from storybot.services.model_downloads import DownloadFailed, ModelDownload
 from storybot.services.settings_service import SettingsPatch
-from tests.support import build_app, make_settings
+from tests.support import Account, add_account, build_app, first_admin, make_settings
 
 
 def _offline(download: ModelDownload) -> None:
@@ -50,6 +52,31 @@ def contract_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 
 @pytest.fixture(scope="module")
-def auth_headers(contract_app: Flask) -> dict[str, str]:
-    """The headers of a signed-in admin's requests (none are needed before accounts)."""
-    return {}
+def contract_admin(contract_app: Flask) -> list[Account]:
+    """The admin the requests are signed in as (a list: it is replaced when fuzzing ends it)."""
+    return [first_admin(contract_app)]
+
+
+def _restored(app: Flask, account: Account) -> Account:
+    """The account as an active admin again, with a new token (or a new admin, if deleted).
+
+    Fuzzing may do to it what an admin may: revoke its token, disable it once another
+    admin exists, make it a member, delete it.
+    """
+    with app.app_context():
+        user = db.session.get(User, account.id)
+        if user is None:
+            return add_account(app, email=f"admin-{secrets.token_hex(4)}@example.com")
+        user.disabled = False
+        user.role = Role.ADMIN
+        db.session.commit()
+        return Account(user.id, user.email, token_service.create_token(user.id, "tests").token)
+
+
+@pytest.fixture
+def auth_headers(contract_app: Flask, contract_admin: list[Account]) -> dict[str, str]:
+    """The headers that sign a request in as the admin (checked before each operation)."""
+    answer = contract_app.test_client().get("/api/me", headers=contract_admin[0].headers)
+    if answer.status_code != 200 or answer.json["role"] != "admin":
+        contract_admin[0] = _restored(contract_app, contract_admin[0])
+    return contract_admin[0].headers

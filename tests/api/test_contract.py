@@ -4,21 +4,26 @@ range are 404s."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
 from storybot.api.contract import UNSAFE_METHODS, access_of, expected_errors
+from storybot.cli import main
 from storybot.schemas.common import MAX_DB_ID
 
 ENVELOPES = {"#/components/schemas/ErrorEnvelope", "#/components/schemas/ValidationErrorEnvelope"}
-# The operations anyone may call (docs/api.md, "The contract").
+# The operations anyone may call (docs/api.md, "Accounts").
 PUBLIC = {
     ("get", "/api/health"),
+    ("get", "/api/ready"),
     ("get", "/api/openapi.json"),
     ("get", "/api/auth/setup"),
     ("post", "/api/auth/setup"),
@@ -67,14 +72,25 @@ def test_security_schemes_and_who_may_call_each_operation(document: dict[str, An
         else:
             assert "security" not in operation, (method, path)  # the document's default
 
+    admin_only = {
+        (m, p) for m, p, operation in operations(document) if "403" in operation["responses"]
+    }
+    assert ("get", "/api/users") in admin_only
+    assert ("patch", "/api/settings") in admin_only
+    assert ("get", "/api/settings") not in admin_only
 
-def test_the_public_operations_are_those_of_the_brief(contract_app: Flask) -> None:
-    marked = set()
+
+def test_the_document_says_public_exactly_what_the_server_lets_in(
+    contract_app: Flask, document: dict[str, Any]
+) -> None:
+    said = {(m, p) for m, p, op in operations(document) if op.get("security") == []}
+    assert said == PUBLIC
+    let_in = set()
     for rule in contract_app.url_map.iter_rules():
-        view = contract_app.view_functions[rule.endpoint]
-        if rule.rule.startswith("/api/") and access_of(view) == "public":
-            marked |= {(m.lower(), rule.rule) for m in rule.methods or () if m in ("GET", "POST")}
-    assert marked <= PUBLIC
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
+            if access_of(contract_app, rule.endpoint, method.lower()) == "public":
+                let_in.add((method.lower(), rule.rule))
+    assert {(m, p) for m, p in let_in if p.startswith("/api/")} == PUBLIC
 
 
 def test_every_error_is_documented_with_the_envelope(document: dict[str, Any]) -> None:
@@ -221,3 +237,38 @@ def test_a_last_event_id_beyond_the_range_is_refused(
     )
     assert response.status_code == 422
     assert response.json["error"]["details"][0]["field"] == "Last-Event-ID"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field", "kind"),
+    [
+        ("post", "/api/prompts", {"content": "a\x00b"}, "content", "nul_character"),
+        ("post", "/api/profiles", {"name": "Mia", "interests": ["a\x00"]}, "interests.0", None),
+        ("get", "/api/stories?q=a%00b", None, "q", "nul_character"),
+        ("get", "/api/prompts?q=fox&q=owl", None, "q", "given_twice"),
+    ],
+)
+def test_text_no_route_takes_is_refused(
+    contract_app: Flask,
+    auth_headers: dict[str, str],
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    field: str,
+    kind: str | None,
+) -> None:
+    client = contract_app.test_client()
+    response = client.open(path, method=method.upper(), headers=auth_headers, json=body)
+    assert response.status_code == 422, response.json
+    (detail,) = response.json["error"]["details"]
+    assert detail["field"] == field
+    assert detail["type"] == (kind or "nul_character")
+
+
+def test_the_openapi_command_writes_the_document(tmp_path: Path) -> None:
+    target = tmp_path / "openapi.json"
+    result = CliRunner().invoke(main, ["openapi", str(target)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(target.read_text(encoding="utf-8"))
+    validate(document)
+    assert "/api/stories/{story_id}" in document["paths"]

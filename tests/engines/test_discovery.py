@@ -18,7 +18,7 @@ from tests.engines.fake_openai_server import (  # noqa: F401
     free_port,
 )
 from tests.model_file_server import ModelFileServer
-from tests.support import build_app, make_settings
+from tests.support import add_account, admin_client, build_app, make_settings, signed_in
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def written(client: FlaskClient, story_id: int) -> dict:
 def test_a_server_on_a_probed_port_is_found_with_its_models(
     app_probing: Flask, found_server: FakeOpenAIServer
 ) -> None:
-    client = app_probing.test_client()
+    client = admin_client(app_probing)
     started = time.monotonic()
     response = client.get("/api/engines/discover")
     elapsed = time.monotonic() - started
@@ -72,7 +72,7 @@ def test_a_server_on_a_probed_port_is_found_with_its_models(
 def test_adding_a_found_server_makes_a_working_engine_that_writes_japanese(
     app_probing: Flask, found_server: FakeOpenAIServer
 ) -> None:
-    client = app_probing.test_client()
+    client = admin_client(app_probing)
     found = client.get("/api/engines/discover").json["items"][0]
     added = client.post(
         "/api/engines",
@@ -119,7 +119,7 @@ def test_the_kind_is_guessed_from_the_answer(
     app_probing: Flask, found_server: FakeOpenAIServer
 ) -> None:
     found_server.owned_by = "library"  # as Ollama answers
-    found = app_probing.test_client().get("/api/engines/discover").json["items"]
+    found = admin_client(app_probing).get("/api/engines/discover").json["items"]
     assert [s["kind"] for s in found] == ["ollama"]
 
 
@@ -127,19 +127,19 @@ def test_something_else_on_a_port_is_not_listed(tmp_path: Path) -> None:
     other = ModelFileServer({}).start()  # answers 404 to /v1/models
     try:
         app = build_app(make_settings(tmp_path, discovery_ports=[other.port]))
-        assert app.test_client().get("/api/engines/discover").json["items"] == []
+        assert admin_client(app).get("/api/engines/discover").json["items"] == []
     finally:
         other.stop()
 
 
-def test_adding_an_engine_needs_the_admin_token_when_one_is_set(tmp_path: Path) -> None:
-    app = build_app(make_settings(tmp_path, admin_token="s3cret"))
-    client = app.test_client()
+def test_only_an_admin_adds_an_engine(tmp_path: Path) -> None:
+    app = build_app(make_settings(tmp_path))
+    admin = admin_client(app)
+    member = signed_in(app.test_client(), add_account(app, "member@example.com", "member"))
     body = {"config": {"type": "openai", "base_url": "http://127.0.0.1:11434/v1", "model": "m"}}
-    assert client.post("/api/engines", json=body).status_code == 401
-    assert client.get("/api/engines/discover").status_code == 200
-    ok = client.post("/api/engines", json=body, headers={"Authorization": "Bearer s3cret"})
-    assert ok.status_code == 201
+    assert member.post("/api/engines", json=body).status_code == 403
+    assert member.get("/api/engines/discover").status_code == 200
+    assert admin.post("/api/engines", json=body).status_code == 201
 
 
 def test_a_japanese_family_gets_a_japanese_story_with_furigana_after_one_step(
@@ -147,7 +147,7 @@ def test_a_japanese_family_gets_a_japanese_story_with_furigana_after_one_step(
 ) -> None:
     """The issue's promise, end to end: a server found on this machine is added in one
     step, and a Japanese reader's story comes with readings over its kanji."""
-    client = app_probing.test_client()
+    client = admin_client(app_probing)
     found = client.get("/api/engines/discover").json["items"][0]
     config = {"type": "openai", "base_url": found["base_url"], "model": found["models"][0]}
     added = client.post(

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from storybot.engines.fake import FakeEngine
+from tests.support import admin_client
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def fake_engine(app: Flask) -> Iterator[FakeEngine]:
     """A fake engine installed as the default engine of ``app``."""
     engine = FakeEngine("fake")
     app.extensions["storybot.engines"].register_factory("fake", lambda *_: engine)
-    client = app.test_client()
+    client = admin_client(app)
     engines = {"local": {"type": "local"}, "fake": {"type": "fake"}}
     response = client.patch("/api/settings", json={"engines": engines, "default_engine": "fake"})
     assert response.status_code == 200, response.json

@@ -37,12 +37,12 @@ def stream_events(url: str, headers: dict[str, str] | None = None) -> list[tuple
 @pytest.mark.slow
 def test_the_built_in_model_writes_a_personal_story(live_server: LiveServer) -> None:
     api = f"{live_server.url}/api"
-    reader = requests.post(
+    reader = live_server.session.post(
         f"{api}/profiles",
         json={"name": "Mia", "age": 6, "interests": ["dinosaurs"], "things_to_avoid": ["spiders"]},
         timeout=10,
     ).json()
-    response = requests.post(
+    response = live_server.session.post(
         f"{api}/stories",
         json={
             "prompt": "A dinosaur who is afraid of the dark",
@@ -56,12 +56,12 @@ def test_the_built_in_model_writes_a_personal_story(live_server: LiveServer) -> 
     assert story["engine"] == "local"
     assert story["model"] == "SmolLM2-135M-Instruct.Q4_1"
 
-    events = stream_events(f"{api}/stories/{story['id']}/events")
+    events = stream_events(f"{api}/stories/{story['id']}/events", live_server.headers)
     name, final = events[-1]
     assert name == "done", final
     streamed = "".join(data["text"] for kind, data in events if kind == "text")
 
-    saved = requests.get(f"{api}/stories/{story['id']}", timeout=10).json()
+    saved = live_server.session.get(f"{api}/stories/{story['id']}", timeout=10).json()
     assert saved["status"] == "done"
     assert saved["text"] == streamed
     assert len(saved["text"].split()) > 5
@@ -77,16 +77,18 @@ def test_the_built_in_model_writes_a_personal_story(live_server: LiveServer) -> 
 @pytest.mark.slow
 def test_cancelling_the_built_in_model_mid_story(live_server: LiveServer) -> None:
     api = f"{live_server.url}/api"
-    story = requests.post(
+    story = live_server.session.post(
         f"{api}/stories", json={"prompt": "A very long journey", "length": "long"}, timeout=10
     ).json()
     deadline = time.monotonic() + 60
-    while requests.get(f"{api}/stories/{story['id']}", timeout=10).json()["last_seq"] < 3:
+    while (
+        live_server.session.get(f"{api}/stories/{story['id']}", timeout=10).json()["last_seq"] < 3
+    ):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     started = time.monotonic()
-    requests.post(f"{api}/stories/{story['id']}/cancel", timeout=10)
-    while (state := requests.get(f"{api}/stories/{story['id']}", timeout=10).json())[
+    live_server.session.post(f"{api}/stories/{story['id']}/cancel", timeout=10)
+    while (state := live_server.session.get(f"{api}/stories/{story['id']}", timeout=10).json())[
         "status"
     ] == "running":
         assert time.monotonic() - started < 2, "the model did not stop within a second or two"
@@ -100,11 +102,11 @@ def test_a_crash_mid_story_keeps_the_text_and_says_interrupted(tmp_path: Path) -
     server = LiveServer(tmp_path).start()
     api = f"{server.url}/api"
     try:
-        story = requests.post(
+        story = server.session.post(
             f"{api}/stories", json={"prompt": "A long voyage", "length": "long"}, timeout=10
         ).json()
         deadline = time.monotonic() + 60
-        while requests.get(f"{api}/stories/{story['id']}", timeout=10).json()["last_seq"] < 5:
+        while server.session.get(f"{api}/stories/{story['id']}", timeout=10).json()["last_seq"] < 5:
             assert time.monotonic() < deadline
             time.sleep(0.05)
         assert server.process is not None
@@ -117,12 +119,16 @@ def test_a_crash_mid_story_keeps_the_text_and_says_interrupted(tmp_path: Path) -
     restarted.env["STORYBOT_DATA_DIR"] = str(server.data_dir)
     restarted.start()
     try:
-        after = requests.get(f"{restarted.url}/api/stories/{story['id']}", timeout=10).json()
+        after = restarted.session.get(
+            f"{restarted.url}/api/stories/{story['id']}", timeout=10
+        ).json()
         assert after["status"] == "interrupted"
         assert after["last_seq"] >= 5
         assert after["text"]
         assert "server stopped" in after["failure_reason"]
-        events = stream_events(f"{restarted.url}/api/stories/{story['id']}/events")
+        events = stream_events(
+            f"{restarted.url}/api/stories/{story['id']}/events", restarted.headers
+        )
         assert events[-1][0] == "interrupted"
         assert "".join(d["text"] for k, d in events if k == "text") == after["text"]
     finally:

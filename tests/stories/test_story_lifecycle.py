@@ -15,6 +15,7 @@ from storybot.models import Story, StoryPiece, StoryStatus
 from storybot.pipeline.writer import CLOSING_TOKENS
 from storybot.services.story_finish import recover_interrupted
 from tests.stories.support import ask, joined, read_events, wait_for
+from tests.support import Account, admin_client
 
 PIECES = ["Title: Mia and the Moon\n\n", "Once ", "upon ", "a ", "time, ", "Mia ", "flew."]
 
@@ -111,7 +112,7 @@ def test_two_viewers_see_the_same_story(client: FlaskClient, fake_engine: FakeEn
     results: list[str] = []
 
     def view() -> None:
-        results.append(joined(read_events(client.application.test_client(), story["id"])))
+        results.append(joined(read_events(admin_client(client.application), story["id"])))
 
     viewers = [threading.Thread(target=view) for _ in range(2)]
     for viewer in viewers:
@@ -242,9 +243,13 @@ def test_a_full_queue_answers_429_with_retry_after(
     fake_engine.release()
 
 
-def test_stories_left_running_by_a_crash_become_interrupted(client: FlaskClient) -> None:
+def test_stories_left_running_by_a_crash_become_interrupted(
+    client: FlaskClient, admin: Account
+) -> None:
     with client.application.app_context(), write_intent():
-        story = Story(status=StoryStatus.RUNNING, request={"prompt_text": "A crash"})
+        story = Story(
+            owner_id=admin.id, status=StoryStatus.RUNNING, request={"prompt_text": "A crash"}
+        )
         db.session.add(story)
         db.session.flush()
         db.session.add(StoryPiece(story_id=story.id, seq=1, text="Title: Half\n\nOnce "))

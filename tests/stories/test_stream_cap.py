@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import requests
 from flask.testing import FlaskClient
 
 from storybot.engines.fake import FakeEngine
@@ -48,21 +47,23 @@ def test_a_real_server_frees_the_place_of_a_reader_who_left(tmp_path: Path) -> N
     try:
         engines = {"local": {"type": "local"}, "paced": {"type": "fake", "tokens_per_second": 20}}
         settings = {"engines": engines, "default_engine": "paced"}
-        assert requests.patch(f"{server.url}/api/settings", json=settings, timeout=5).ok
-        story = requests.post(f"{server.url}/api/stories", json={"prompt": "A fox"}, timeout=5)
+        assert server.session.patch(f"{server.url}/api/settings", json=settings, timeout=5).ok
+        story = server.session.post(
+            f"{server.url}/api/stories", json={"prompt": "A fox"}, timeout=5
+        )
         events = f"{server.url}/api/stories/{story.json()['id']}/events"
 
-        reader = requests.get(events, stream=True, timeout=5)
+        reader = server.session.get(events, stream=True, timeout=5)
         assert reader.status_code == 200
         next(reader.iter_lines())  # following
-        refused = requests.get(events, timeout=5)
+        refused = server.session.get(events, timeout=5)
         assert refused.status_code == 503
         assert refused.headers["Retry-After"] == "5"
 
         reader.close()  # the tab is closed: the server notices at its next write
         deadline = time.monotonic() + 10
         while True:
-            retry = requests.get(events, stream=True, timeout=5)
+            retry = server.session.get(events, stream=True, timeout=5)
             if retry.status_code == 200 or time.monotonic() > deadline:
                 break
             time.sleep(0.2)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import requests
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -127,8 +126,8 @@ def test_a_real_server_streams_a_story_in_one_request(tmp_path: Path) -> None:
     try:
         engines = {"local": {"type": "local"}, "paced": {"type": "fake", "tokens_per_second": 50}}
         settings = {"engines": engines, "default_engine": "paced"}
-        assert requests.patch(f"{server.url}/api/settings", json=settings, timeout=5).ok
-        with requests.post(
+        assert server.session.patch(f"{server.url}/api/settings", json=settings, timeout=5).ok
+        with server.session.post(
             f"{server.url}/api/stories",
             json={"prompt": "A fox"},
             headers=STREAM,
@@ -145,7 +144,7 @@ def test_a_real_server_streams_a_story_in_one_request(tmp_path: Path) -> None:
         assert names[0] == "story"
         assert "text" in names
         assert names[-1] == "done"
-        story = requests.get(f"{server.url}{response.headers['Location']}", timeout=5).json()
+        story = server.session.get(f"{server.url}{response.headers['Location']}", timeout=5).json()
         assert story["status"] == "done"
         assert story["text"]
     finally:

@@ -8,6 +8,8 @@ Create Date: 2026-11-25
 import sqlalchemy as sa
 from alembic import op
 
+from storybot.database import SQLITE_STORY_SEARCH_TRIGGERS
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -115,21 +117,8 @@ def _create_search_index() -> None:
         "CREATE VIRTUAL TABLE story_search USING fts5("
         "title, text, content='story', content_rowid='id', tokenize='trigram')"
     )
-    op.execute(
-        "CREATE TRIGGER story_search_insert AFTER INSERT ON story BEGIN "
-        "INSERT INTO story_search(rowid, title, text) VALUES (new.id, new.title, new.text); END"
-    )
-    op.execute(
-        "CREATE TRIGGER story_search_delete AFTER DELETE ON story BEGIN "
-        "INSERT INTO story_search(story_search, rowid, title, text) "
-        "VALUES ('delete', old.id, old.title, old.text); END"
-    )
-    op.execute(
-        "CREATE TRIGGER story_search_update AFTER UPDATE OF title, text ON story BEGIN "
-        "INSERT INTO story_search(story_search, rowid, title, text) "
-        "VALUES ('delete', old.id, old.title, old.text); "
-        "INSERT INTO story_search(rowid, title, text) VALUES (new.id, new.title, new.text); END"
-    )
+    for statement in SQLITE_STORY_SEARCH_TRIGGERS:
+        op.execute(statement)
 
 
 def downgrade() -> None:

@@ -55,6 +55,165 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether Storybot still needs its first admin (true on a new install). */
+        get: operations["auth_setup_status_setup_get"];
+        put?: never;
+        /** Create the first admin and sign the browser in; refused once any account exists. */
+        post: operations["auth_setup_setup_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in with an email and a password; the answer is the same for any wrong pair. */
+        post: operations["auth_login_login_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign the browser out (harmless when it is not signed in). */
+        post: operations["auth_logout_logout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is signed in, their role, today's token use and the CSRF token. */
+        get: operations["me_get_me_get"];
+        put?: never;
+        post?: never;
+        /** Delete the account and everything it owns, confirmed with its password. */
+        delete: operations["me_delete_me_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the account's password; its other sessions end, this one goes on. */
+        post: operations["me_change_password_password_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's tokens, newest first: names and dates, never the tokens. */
+        get: operations["tokens_list_tokens_get"];
+        put?: never;
+        /** Make a token; the answer holds it this once (send it as 'Authorization: Bearer'). */
+        post: operations["tokens_create_token_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a token: it stops working at once. */
+        delete: operations["tokens_revoke_token__id_token_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every account, oldest first, with today's token use. */
+        get: operations["users_list_users_get"];
+        put?: never;
+        /** Create an account (with the example prompts); 409 when the email is taken. */
+        post: operations["users_create_user_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One account. */
+        get: operations["users_get_user__id_user_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete an account with everything it owns. */
+        delete: operations["users_delete_user__id_user_id__delete"];
+        options?: never;
+        head?: never;
+        /** Change an account's role, disable or enable it, set its quota, reset its password. */
+        patch: operations["users_update_user__id_user_id__patch"];
+        trace?: never;
+    };
     "/api/prompts": {
         parameters: {
             query?: never;
@@ -460,6 +619,272 @@ export interface components {
             };
         };
         /**
+         * SetupStatus
+         * @description Whether the first admin must still be created.
+         */
+        SetupStatus: {
+            /** Needed */
+            needed: boolean;
+        };
+        /**
+         * MeOut
+         * @description The signed-in account.
+         */
+        MeOut: {
+            /** Id */
+            id: number;
+            /** Email */
+            email: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "admin" | "member";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Csrf Token
+             * @description Send it as X-CSRF-Token with every change made with the session cookie; null when signed in with an API token.
+             */
+            csrf_token: string | null;
+            quota: components["schemas"]["QuotaOut"];
+        };
+        /**
+         * QuotaOut
+         * @description The account's daily token limit (null: none), today's use and the next reset.
+         */
+        QuotaOut: {
+            /** Daily Tokens */
+            daily_tokens: number | null;
+            /** Used Today */
+            used_today: number;
+            /**
+             * Resets At
+             * Format: date-time
+             */
+            resets_at: string;
+        };
+        /**
+         * ErrorEnvelope
+         * @description The body of every error answer.
+         */
+        ErrorEnvelope: {
+            error: components["schemas"]["ErrorBody"];
+            /**
+             * Trace Id
+             * @description The request's trace id (also in X-Trace-Id).
+             */
+            trace_id: string | null;
+        };
+        /**
+         * ErrorBody
+         * @description What went wrong: a stable code, English words, and what the code is about.
+         */
+        ErrorBody: {
+            /**
+             * Code
+             * @description A stable code, e.g. not_found, validation_error.
+             */
+            code: string;
+            /**
+             * Message
+             * @description What went wrong and how to fix it, in English.
+             */
+            message: string;
+            /**
+             * Details
+             * @description More about the error (a 422: its field errors), or null.
+             */
+            details: unknown;
+        };
+        /**
+         * NewAdmin
+         * @description The first admin, created on a Storybot that has no account yet.
+         */
+        NewAdmin: {
+            /**
+             * Email
+             * @example parent@example.com
+             */
+            email: string & unknown;
+            /** Password */
+            password: string;
+        };
+        /**
+         * Credentials
+         * @description An email and a password, to sign in or to create the first admin.
+         */
+        Credentials: {
+            /**
+             * Email
+             * @example parent@example.com
+             */
+            email: string & unknown;
+            /** Password */
+            password: string;
+        };
+        /**
+         * PasswordChange
+         * @description The account's own password, changed; its other sessions end.
+         */
+        PasswordChange: {
+            /** Current Password */
+            current_password: string;
+            /** New Password */
+            new_password: string;
+        };
+        /**
+         * AccountDeletion
+         * @description Deleting one's own account, confirmed with its password.
+         */
+        AccountDeletion: {
+            /** Password */
+            password: string;
+        };
+        /**
+         * TokenList
+         * @description An account's tokens, newest first.
+         */
+        TokenList: {
+            /** Items */
+            items: components["schemas"]["TokenOut"][];
+        };
+        /**
+         * TokenOut
+         * @description An API token as listed: never the token itself.
+         */
+        TokenOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Prefix
+             * @description The token's first characters, to tell tokens apart.
+             */
+            prefix: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Last Used At */
+            last_used_at: string | null;
+        };
+        /**
+         * NewTokenOut
+         * @description A token just made: ``token`` is shown this once and never again.
+         */
+        NewTokenOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Prefix
+             * @description The token's first characters, to tell tokens apart.
+             */
+            prefix: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Token */
+            token: string;
+        };
+        /**
+         * TokenCreate
+         * @description A new API token.
+         */
+        TokenCreate: {
+            /**
+             * Name
+             * @example backup script
+             */
+            name: string;
+        };
+        /**
+         * UserList
+         * @description Every account, oldest first.
+         */
+        UserList: {
+            /** Items */
+            items: components["schemas"]["UserOut"][];
+        };
+        /**
+         * UserOut
+         * @description An account as an admin sees it.
+         */
+        UserOut: {
+            /** Id */
+            id: number;
+            /** Email */
+            email: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "admin" | "member";
+            /** Disabled */
+            disabled: boolean;
+            /** Daily Token Quota */
+            daily_token_quota: number | null;
+            /** Used Today */
+            used_today: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Last Login At */
+            last_login_at: string | null;
+        };
+        /**
+         * UserCreate
+         * @description An account an admin creates.
+         */
+        UserCreate: {
+            /** Email */
+            email: string & unknown;
+            /** Password */
+            password: string;
+            /**
+             * Role
+             * @default member
+             * @enum {string}
+             */
+            role?: "admin" | "member";
+        };
+        /**
+         * UserUpdate
+         * @description An admin's change to an account; ``daily_token_quota: null`` removes the limit.
+         */
+        UserUpdate: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role?: "admin" | "member";
+            /** Disabled */
+            disabled?: boolean;
+            /**
+             * Daily Token Quota
+             * @default null
+             */
+            daily_token_quota?: number | null;
+            /**
+             * Password
+             * @description A new password (a reset).
+             */
+            password?: string;
+        };
+        /**
          * PromptPage
          * @description One page of prompts, newest first.
          */
@@ -534,14 +959,14 @@ export interface components {
              * @description The prompt text; `{{name}}` and `{{reader.name}}` are placeholders.
              * @example A bedtime story about a brave {{animal}} who learns to share.
              */
-            content: string;
+            content: string & unknown;
             /**
              * Title
              * @default
              */
             title?: string;
             /** Tags */
-            tags?: string[];
+            tags?: (string & unknown)[];
             /** Variables */
             variables?: components["schemas"]["TemplateVariable"][];
         };
@@ -551,7 +976,7 @@ export interface components {
          */
         TemplateVariable: {
             /** Name */
-            name: string;
+            name: string & unknown;
             /**
              * Type
              * @default text
@@ -606,18 +1031,18 @@ export interface components {
              * @description The prompt text; `{{name}}` and `{{reader.name}}` are placeholders.
              * @example A bedtime story about a brave {{animal}} who learns to share.
              */
-            content: string;
+            content: string & unknown;
             /**
              * Title
              * @default
              */
             title?: string;
             /** Tags */
-            tags?: string[];
+            tags?: (string & unknown)[];
             /** Variables */
             variables?: components["schemas"]["TemplateVariable"][];
             /** Uuid */
-            uuid: string;
+            uuid: string & unknown;
             /**
              * Created At
              * @default null
@@ -640,11 +1065,11 @@ export interface components {
          */
         PromptUpdate: {
             /** Content */
-            content?: string;
+            content?: string & unknown;
             /** Title */
             title?: string;
             /** Tags */
-            tags?: string[];
+            tags?: (string & unknown)[];
             /** Variables */
             variables?: components["schemas"]["TemplateVariable"][];
         };
@@ -717,7 +1142,7 @@ export interface components {
              * @description What the story calls the reader.
              * @example Mia
              */
-            name: string;
+            name: string & unknown;
             /**
              * Age
              * @default null
@@ -740,17 +1165,17 @@ export interface components {
              * Interests
              * @description What the reader likes: dinosaurs, space ...
              */
-            interests?: string[];
+            interests?: (string & unknown)[];
             /**
              * Favourite Things
              * @description A favourite toy, food, place ...
              */
-            favourite_things?: string[];
+            favourite_things?: (string & unknown)[];
             /**
              * Things To Avoid
              * @description What stories must leave out: spiders, the dark ...
              */
-            things_to_avoid?: string[];
+            things_to_avoid?: (string & unknown)[];
             /**
              * Avatar
              * @description An emoji or initial shown beside the name.
@@ -777,7 +1202,7 @@ export interface components {
          */
         ProfileUpdate: {
             /** Name */
-            name?: string;
+            name?: string & unknown;
             /**
              * Age
              * @default null
@@ -794,11 +1219,11 @@ export interface components {
              */
             reading_level?: "early" | "developing" | "confident" | "advanced";
             /** Interests */
-            interests?: string[];
+            interests?: (string & unknown)[];
             /** Favourite Things */
-            favourite_things?: string[];
+            favourite_things?: (string & unknown)[];
             /** Things To Avoid */
-            things_to_avoid?: string[];
+            things_to_avoid?: (string & unknown)[];
             /** Avatar */
             avatar?: string;
             /**
@@ -931,39 +1356,6 @@ export interface components {
             updated_at: string;
         };
         /**
-         * ErrorEnvelope
-         * @description The body of every error answer.
-         */
-        ErrorEnvelope: {
-            error: components["schemas"]["ErrorBody"];
-            /**
-             * Trace Id
-             * @description The request's trace id (also in X-Trace-Id).
-             */
-            trace_id: string | null;
-        };
-        /**
-         * ErrorBody
-         * @description What went wrong: a stable code, English words, and what the code is about.
-         */
-        ErrorBody: {
-            /**
-             * Code
-             * @description A stable code, e.g. not_found, validation_error.
-             */
-            code: string;
-            /**
-             * Message
-             * @description What went wrong and how to fix it, in English.
-             */
-            message: string;
-            /**
-             * Details
-             * @description More about the error (a 422: its field errors), or null.
-             */
-            details: unknown;
-        };
-        /**
          * StoryCreate
          * @description Ask for a story: a prompt from the library (with its variables) or free text.
          */
@@ -1023,9 +1415,9 @@ export interface components {
             engine?: string | null;
         } & ({
             prompt_id: number;
-            prompt?: null | string;
+            prompt?: null | (string & unknown);
         } | {
-            prompt: string;
+            prompt: string & unknown;
             prompt_id?: null;
             variables?: unknown;
         });
@@ -1190,7 +1582,7 @@ export interface components {
              * @description Its name; left out, one is made from the model's name.
              * @default null
              */
-            name?: string | null;
+            name?: (string & unknown) | null;
             /** Config */
             config: components["schemas"]["LocalEngineConfig"] | components["schemas"]["OpenAIEngineConfig"] | components["schemas"]["FakeEngineConfig"];
             /**
@@ -1262,7 +1654,7 @@ export interface components {
              */
             type: "openai";
             /** Base Url */
-            base_url: string;
+            base_url: string & unknown;
             /** Model */
             model: string;
             /**
@@ -1381,7 +1773,7 @@ export interface components {
              * @description The engine's name; left out, the model's name.
              * @default null
              */
-            engine?: string | null;
+            engine?: (string & unknown) | null;
             /**
              * Make Default
              * @description Write new stories with it.
@@ -1464,13 +1856,13 @@ export interface components {
              * @description An http(s) link to a .gguf file.
              * @example https://example.org/models/qwen2.5-1.5b-instruct-q4_k_m.gguf
              */
-            url: string;
+            url: string & unknown;
             /**
              * Sha256
              * @description The file's SHA-256, checked at the end (a mismatch removes the file).
              * @default null
              */
-            sha256?: string | null;
+            sha256?: (string & unknown) | null;
         };
         /**
          * RuntimeSettings
@@ -1669,17 +2061,6 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Not signed in (unauthorized): sign in, or send 'Authorization: Bearer <token>'. */
-            401: {
-                headers: {
-                    /** @description Bearer realm="storybot" */
-                    "WWW-Authenticate"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
             /** @description A bug (internal_error): the trace id finds it in the log. */
             500: {
                 headers: {
@@ -1716,6 +2097,1145 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+            /** @description A bug (internal_error): the trace id finds it in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    auth_setup_status_setup_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupStatus"];
+                };
+            };
+            /** @description A bug (internal_error): the trace id finds it in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    auth_setup_setup_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAdmin"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeOut"];
+                };
+            };
+            /** @description The body is not valid JSON (malformed_json). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The change conflicts with the resource's state; the code says which. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (body_too_large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not JSON (unsupported_media_type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request fails its schema or a rule (validation_error); details names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorEnvelope"];
+                };
+            };
+            /** @description A bug (internal_error): the trace id finds it in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    auth_login_login_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Credentials"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeOut"];
+                };
+            };
+            /** @description The body is not valid JSON (malformed_json). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in (unauthorized): sign in, or send 'Authorization: Bearer <token>'. */
+            401: {
+                headers: {
+                    /** @description Bearer realm="storybot" */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (body_too_large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not JSON (unsupported_media_type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request fails its schema or a rule (validation_error); details names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests, or the day's quota is spent: try again after Retry-After seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A bug (internal_error): the trace id finds it in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    auth_logout_logout_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON (malformed_json). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (body_too_large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not JSON (unsupported_media_type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request fails its schema or a rule (validation_error); details names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorEnvelope"];
+                };
+            };
+            /** @description A bug (internal_error): the trace id finds it in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    me_get_me_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeOut"];
+                };
+            };
+            /** @description Not signed in (unauthorized): sign in, or send 'Authorization: Bearer <token>'. */
+            401: {
+                headers: {
+                    /** @description Bearer realm="storybot" */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A bug (internal_error): the trace id finds it in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    me_delete_me_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountDeletion"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON (malformed_json). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in (unauthorized): sign in, or send 'Authorization: Bearer <token>'. */
+            401: {
+                headers: {
+                    /** @description Bearer realm="storybot" */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Signed in but not allowed: forbidden (an admin's operation), or csrf_failed (a cookie request without its X-CSRF-Token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The change conflicts with the resource's state; the code says which. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (body_too_large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not JSON (unsupported_media_type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request fails its schema or a rule (validation_error); details names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorEnvelope"];
+                };
+            };
+            /** @description A bug (internal_error): the trace id finds it in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    me_change_password_password_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON (malformed_json). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in (unauthorized): sign in, or send 'Authorization: Bearer <token>'. */
+            401: {
+                headers: {
+                    /** @description Bearer realm="storybot" */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Signed in but not allowed: forbidden (an admin's operation), or csrf_failed (a cookie request without its X-CSRF-Token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (body_too_large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not JSON (unsupported_media_type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request fails its schema or a rule (validation_error); details names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorEnvelope"];
+                };
+            };
+            /** @description A bug (internal_error): the trace id finds it in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    tokens_list_tokens_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenList"];
+                };
+            };
+            /** @description Not signed in (unauthorized): sign in, or send 'Authorization: Bearer <token>'. */
+            401: {
+                headers: {
+                    /** @description Bearer realm="storybot" */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A bug (internal_error): the trace id finds it in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    tokens_create_token_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewTokenOut"];
+                };
+            };
+            /** @description The body is not valid JSON (malformed_json). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in (unauthorized): sign in, or send 'Authorization: Bearer <token>'. */
+            401: {
+                headers: {
+                    /** @description Bearer realm="storybot" */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Signed in but not allowed: forbidden (an admin's operation), or csrf_failed (a cookie request without its X-CSRF-Token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (body_too_large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not JSON (unsupported_media_type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request fails its schema or a rule (validation_error); details names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorEnvelope"];
+                };
+            };
+            /** @description A bug (internal_error): the trace id finds it in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    tokens_revoke_token__id_token_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id. */
+                token_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON (malformed_json). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in (unauthorized): sign in, or send 'Authorization: Bearer <token>'. */
+            401: {
+                headers: {
+                    /** @description Bearer realm="storybot" */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Signed in but not allowed: forbidden (an admin's operation), or csrf_failed (a cookie request without its X-CSRF-Token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description There is nothing with this id, or it is another account's (not_found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (body_too_large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not JSON (unsupported_media_type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request fails its schema or a rule (validation_error); details names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorEnvelope"];
+                };
+            };
+            /** @description A bug (internal_error): the trace id finds it in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    users_list_users_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserList"];
+                };
+            };
+            /** @description Not signed in (unauthorized): sign in, or send 'Authorization: Bearer <token>'. */
+            401: {
+                headers: {
+                    /** @description Bearer realm="storybot" */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Signed in but not allowed: forbidden (an admin's operation), or csrf_failed (a cookie request without its X-CSRF-Token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A bug (internal_error): the trace id finds it in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    users_create_user_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserOut"];
+                };
+            };
+            /** @description The body is not valid JSON (malformed_json). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in (unauthorized): sign in, or send 'Authorization: Bearer <token>'. */
+            401: {
+                headers: {
+                    /** @description Bearer realm="storybot" */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Signed in but not allowed: forbidden (an admin's operation), or csrf_failed (a cookie request without its X-CSRF-Token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The change conflicts with the resource's state; the code says which. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (body_too_large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not JSON (unsupported_media_type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request fails its schema or a rule (validation_error); details names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorEnvelope"];
+                };
+            };
+            /** @description A bug (internal_error): the trace id finds it in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    users_get_user__id_user_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id. */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserOut"];
+                };
+            };
+            /** @description Not signed in (unauthorized): sign in, or send 'Authorization: Bearer <token>'. */
+            401: {
+                headers: {
+                    /** @description Bearer realm="storybot" */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Signed in but not allowed: forbidden (an admin's operation), or csrf_failed (a cookie request without its X-CSRF-Token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description There is nothing with this id, or it is another account's (not_found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request fails its schema or a rule (validation_error); details names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorEnvelope"];
+                };
+            };
+            /** @description A bug (internal_error): the trace id finds it in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    users_delete_user__id_user_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id. */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON (malformed_json). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in (unauthorized): sign in, or send 'Authorization: Bearer <token>'. */
+            401: {
+                headers: {
+                    /** @description Bearer realm="storybot" */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Signed in but not allowed: forbidden (an admin's operation), or csrf_failed (a cookie request without its X-CSRF-Token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description There is nothing with this id, or it is another account's (not_found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The change conflicts with the resource's state; the code says which. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (body_too_large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not JSON (unsupported_media_type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request fails its schema or a rule (validation_error); details names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorEnvelope"];
+                };
+            };
+            /** @description A bug (internal_error): the trace id finds it in the log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    users_update_user__id_user_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A database id. */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserOut"];
+                };
+            };
+            /** @description The body is not valid JSON (malformed_json). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not signed in (unauthorized): sign in, or send 'Authorization: Bearer <token>'. */
+            401: {
+                headers: {
+                    /** @description Bearer realm="storybot" */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Signed in but not allowed: forbidden (an admin's operation), or csrf_failed (a cookie request without its X-CSRF-Token). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description There is nothing with this id, or it is another account's (not_found). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The change conflicts with the resource's state; the code says which. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (body_too_large). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not JSON (unsupported_media_type). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request fails its schema or a rule (validation_error); details names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorEnvelope"];
                 };
             };
             /** @description A bug (internal_error): the trace id finds it in the log. */
