@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from storybot.schemas.common import WHOLE_NUMBER, DbId, Patch, Strict
+from storybot.schemas.common import NOT_BLANK, SPACES, WHOLE_NUMBER, DbId, Patch, Strict
 
 # Emails are checked for shape only (one @, something either side): whether mail
 # arrives is not Storybot's business, and it sends none.
@@ -18,14 +18,18 @@ Email = Annotated[
         to_lower=True,
         min_length=3,
         max_length=254,
-        pattern=r"^[^@\s]+@[^@\s]+$",
+        # Spaces spelled out (common.SPACES): JSON Schema's \s is not Python's. Spaces
+        # around it are stripped before the pattern, so the document allows them there.
+        pattern=f"^[{SPACES}]*[^@{SPACES}]+@[^@{SPACES}]+[{SPACES}]*$",
     ),
 ]
 # OWASP ASVS 6.2: at least 8 characters, at least 64 allowed, any character.
 Password = Annotated[str, Field(min_length=8, max_length=128)]
 # Signing in takes what was set, whatever its length; only its size is bounded.
 GivenPassword = Annotated[str, Field(min_length=1, max_length=128)]
-TokenName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+TokenName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NOT_BLANK)
+]
 RoleName = Literal["admin", "member"]
 
 
