@@ -807,7 +807,7 @@ export interface components {
              * Name
              * @example backup script
              */
-            name: string;
+            name: string & unknown;
         };
         /**
          * UserList
