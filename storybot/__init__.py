@@ -72,9 +72,11 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
 
 
 def _init_generation(app: OpenAPI, settings: Settings) -> None:
-    """The engines, the wake-up bus and the story runner (started on first use)."""
+    """The engines, the wake-up bus, the story runner (started on first use) and the
+    retention job (started by the server)."""
     from storybot.engines.registry import EngineRegistry
     from storybot.jobs.notify import StoryBus
+    from storybot.jobs.retention import RetentionJob
     from storybot.jobs.runner import StoryRunner
     from storybot.services.model_downloads import ModelDownloads
     from storybot.services.stream_gate import StreamGate, default_stream_limit
@@ -83,6 +85,7 @@ def _init_generation(app: OpenAPI, settings: Settings) -> None:
     app.extensions["storybot.engines"] = EngineRegistry(model_path=settings.model_path)
     app.extensions["storybot.bus"] = bus
     app.extensions["storybot.runner"] = StoryRunner(app, bus, workers=settings.generation_workers)
+    app.extensions["storybot.retention"] = RetentionJob(app)
     app.extensions["storybot.streams"] = StreamGate(
         settings.max_streams or default_stream_limit(settings.threads)
     )

@@ -207,11 +207,12 @@ def _register_story_commands() -> None:
     from storybot.cli_accounts import tokens, users
     from storybot.cli_eval import evaluate
     from storybot.cli_models import models
-    from storybot.cli_stories import generate
+    from storybot.cli_stories import generate, stories
 
     main.add_command(users)
     main.add_command(tokens)
     main.add_command(generate)
+    main.add_command(stories)
     main.add_command(models)
     main.add_command(evaluate)
 

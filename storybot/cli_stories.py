@@ -1,4 +1,4 @@
-"""``storybot generate``: a story from the terminal."""
+"""``storybot generate`` (a story from the terminal) and ``storybot stories`` (the library)."""
 
 from __future__ import annotations
 
@@ -96,3 +96,35 @@ def generate(
         app.extensions["storybot.runner"].stop()
     if status != "done":
         sys.exit(1)
+
+
+@click.group()
+def stories() -> None:
+    """Look after the story library."""
+
+
+@stories.command()
+@click.option(
+    "--days",
+    type=click.IntRange(1, 3650),
+    help="Delete stories that ended more than this many days ago "
+    "(default: the story_retention_days setting).",
+)
+@with_appcontext
+def prune(days: int | None) -> None:
+    """Delete the stories older than the retention period now, as the hourly job does."""
+    from flask_migrate import upgrade
+
+    from storybot.jobs.retention import sweep
+    from storybot.services.settings_service import get_settings
+
+    upgrade()
+    if days is None and get_settings().story_retention_days is None:
+        click.echo(
+            "Stories are kept forever: set story_retention_days in Settings "
+            "(or give --days) to prune them.",
+            err=True,
+        )
+        return
+    deleted = sweep(days)
+    click.echo(f"Deleted {deleted} {'story' if deleted == 1 else 'stories'}.")

@@ -14,6 +14,7 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
+from limits import parse_many
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -53,6 +54,13 @@ class Settings(BaseSettings):
     )
     # Free disk space a model download must leave behind.
     download_reserve_bytes: int = Field(default=512 * 1_048_576, ge=0)
+    # Shared state of every process (rate limits); unset: each process keeps its own.
+    redis_url: str | None = None
+    # Limits, in the "N per minute; M per hour" form (see storybot.api.throttle).
+    rate_limit: str = "1200 per minute"  # every API request, per account or address
+    sign_in_rate_limit: str = "20 per minute; 200 per day"  # sign-in attempts per address
+    sign_in_email_rate_limit: str = "5 per minute; 50 per day"  # per email, known or not
+    story_rate_limit: str = "60 per hour"  # stories asked for, per account
 
     @field_validator("discovery_ports", mode="before")
     @classmethod
@@ -67,6 +75,19 @@ class Settings(BaseSettings):
         if any(not 1 <= port <= 65535 for port in value):
             raise ValueError("discovery ports must be between 1 and 65535")
         return list(dict.fromkeys(value))
+
+    @field_validator(
+        "rate_limit", "sign_in_rate_limit", "sign_in_email_rate_limit", "story_rate_limit"
+    )
+    @classmethod
+    def _valid_limit(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(
+                f"{value!r} is not a rate limit; write it as '20 per minute; 200 per day'"
+            ) from exc
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -75,6 +75,9 @@ def configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Deleted rows are overwritten, not left in free pages: a deleted reader's
+            # name and stories must not stay readable in the file (docs/privacy.md).
+            cursor.execute("PRAGMA secure_delete=ON")
         finally:
             cursor.close()
 

@@ -62,4 +62,5 @@ class StorybotServer(BaseApplication):  # type: ignore[misc]
 
         app = create_app(self.settings)
         app.extensions["storybot.runner"].start()  # stories queued before a restart resume
+        app.extensions["storybot.retention"].start()  # a first sweep now, then hourly
         return app

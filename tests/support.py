@@ -31,7 +31,8 @@ def make_settings(tmp_path: Path, database_url: str | None = None, **extra: obje
         data_dir=tmp_path,
         database_url=database_url or f"sqlite:///{tmp_path / 'db.sqlite3'}",
         log_file=tmp_path / "logs" / "storybot.log",
-        **extra,  # type: ignore[arg-type]
+        # Tests poll as fast as they like; tests of the limits set their own.
+        **{"rate_limit": "100000 per minute", "story_rate_limit": "10000 per hour", **extra},  # type: ignore[arg-type]
     )
 
 

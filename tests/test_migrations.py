@@ -57,3 +57,55 @@ def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path: Path
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
     with app.app_context():
         db.engine.dispose()
+
+
+def test_data_from_before_accounts_is_kept_searchable_and_goes_to_the_first_admin(
+    tmp_path: Path, database_url: str
+) -> None:
+    from storybot.models import Story
+    from storybot.services import account_service, token_service
+
+    app = create_app(make_settings(tmp_path, database_url))
+    with app.app_context():
+        upgrade(revision="0003")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO prompt (uuid, title, content, tags, variables, created_at,"
+                    " updated_at) VALUES ('0b0c6d0e-0000-4000-8000-000000000001', 'Old',"
+                    " 'A lighthouse keeper', '[]', '[]', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            for title in ("The lighthouse", "Deleted later"):
+                connection.execute(
+                    text(
+                        "INSERT INTO story (uuid, reader_name, status, title, text, language,"
+                        " request, messages, engine, model, favourite, cancel_requested,"
+                        " queued_at, created_at, updated_at) VALUES (:uuid, '', 'done', :title,"
+                        " 'A lamp in the dark', 'en', '{}', '[]', 'local', 'm', false, false,"
+                        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    ),
+                    {"uuid": f"00000000-0000-4000-8000-{len(title):012d}", "title": title},
+                )
+            last = connection.execute(text("SELECT max(id) FROM story")).scalar()
+            connection.execute(text("DELETE FROM story WHERE title = 'Deleted later'"))
+        upgrade()
+        admin = account_service.create_first_admin("first@example.com", "a long password")
+        with db.engine.connect() as connection:
+            owners = connection.execute(text("SELECT DISTINCT owner_id FROM prompt")).scalars()
+            assert set(owners) == {admin.id}
+            assert connection.execute(text("SELECT owner_id FROM story")).scalar() == admin.id
+        db.engine.dispose()
+
+    with app.app_context():
+        token = token_service.create_token(admin.id, "tests").token
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    found = client.get("/api/stories?q=lighthouse").json["items"]
+    assert [s["title"] for s in found] == ["The lighthouse"]  # the search index still follows
+    with app.app_context():
+        story = Story(owner_id=admin.id, request={}, messages=[])
+        db.session.add(story)
+        db.session.commit()
+        assert story.id > last  # ids are never reused, even after the tables were rebuilt
+        db.engine.dispose()

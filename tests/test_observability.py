@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from storybot.observability.logs import configure_logging
 from storybot.observability.tracing import trace_id_from_headers
-from tests.support import admin_client
+from tests.support import admin_client, first_admin
 
 
 @pytest.fixture
@@ -66,6 +66,7 @@ def test_trace_id_is_in_the_json_log_line_on_disk(sqlite_app: Flask, log_file: P
     assert line["http"]["response"]["status_code"] == 201
     assert line["http"]["request"]["method"] == "POST"
     assert line["event"]["duration"] > 0
+    assert line["user"]["id"] == first_admin(sqlite_app).id  # the account, by id only
     assert "@timestamp" in line
     assert line["ecs.version"]
 

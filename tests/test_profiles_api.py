@@ -1,7 +1,8 @@
 """Reader profiles: adding, listing, changing and removing the people stories are for.
 
 Runs on SQLite and PostgreSQL. What happens to a reader's stories when the reader is
-deleted is in tests/stories/test_library.py (it needs stories written by a fake engine).
+deleted, and a reader's export, are in tests/stories/test_library.py and
+tests/stories/test_family_data.py (they need stories written by a fake engine).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ def test_an_unknown_reader_is_404(client: FlaskClient) -> None:
         client.get("/api/profiles/999"),
         client.patch("/api/profiles/999", json={"name": "Nobody"}),
         client.delete("/api/profiles/999"),
+        client.get("/api/profiles/999/export"),
     ):
         assert response.status_code == 404
         assert response.json["error"]["code"] == "not_found"

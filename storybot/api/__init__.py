@@ -6,6 +6,7 @@ from flask_openapi3.openapi import OpenAPI
 
 from storybot.api.access import init_access
 from storybot.api.guards import install_body_guard
+from storybot.api.throttle import init_throttle
 
 
 def register_api(app: OpenAPI) -> None:
@@ -27,6 +28,7 @@ def register_api(app: OpenAPI) -> None:
 
     # Sign-in is checked before the body: a stranger learns nothing from its shape.
     init_access(app)
+    init_throttle(app, app.extensions["storybot.settings"])
     install_body_guard(app)
     modules = (
         health,

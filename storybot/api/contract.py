@@ -11,12 +11,12 @@ A route says only what is particular to it::
 blueprint with the ``require_admin`` hook (or ``require_admin_for_changes``,
 for its changes) is for admins, anything else for a signed-in account. The
 statuses every operation of a kind can give are added here, from the rules the
-server applies to all of them (sign-in, ``storybot.api.guards``, the validation
-of parameters and bodies): 401 and 403 for what needs sign-in, 400/413/415/422
-for a body, 404 for an id in the path, 422 for query parameters, 500
-everywhere, all with the error envelope. Ids in paths use ``<id:name>``: 1 to
-2**31 - 1, the database's ``integer``; another number is a 404 without
-reaching the database.
+server applies to all of them (sign-in, the request limit, ``storybot.api.guards``, the
+validation of parameters and bodies): 401 and 403 for what needs sign-in, 429
+for what is limited, 400/413/415/422 for a body, 404 for an id in the path,
+422 for query parameters, 500 everywhere, all with the error envelope. Ids in
+paths use ``<id:name>``: 1 to 2**31 - 1, the database's ``integer``; another
+number is a 404 without reaching the database.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from pydantic import BaseModel
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from storybot.api import access
+from storybot.api import access, throttle
 from storybot.schemas.common import MAX_DB_ID
 from storybot.schemas.errors import ErrorEnvelope, ValidationErrorEnvelope
 
@@ -127,9 +127,11 @@ def errors(*statuses: int) -> ResponseDict:
     return {status: _envelope(status) for status in statuses}
 
 
-def expected_errors(method: str, operation: dict[str, Any], access: Access) -> set[int]:
+def expected_errors(method: str, path: str, operation: dict[str, Any], access: Access) -> set[int]:
     """The error statuses an operation can give by the rules every operation follows."""
     found = {500}
+    if path not in throttle.EXEMPT_PATHS:
+        found.add(429)  # every request counts against its account or address
     unsafe = method in UNSAFE_METHODS
     if access != "public":
         found.add(401)
@@ -165,7 +167,7 @@ def _is_envelope(response: dict[str, Any]) -> bool:
     return schema in (_ref(ErrorEnvelope), _ref(ValidationErrorEnvelope))
 
 
-def complete_operation(method: str, operation: dict[str, Any], access: Access) -> None:
+def complete_operation(method: str, path: str, operation: dict[str, Any], access: Access) -> None:
     """Give an operation its security and every error answer it can give."""
     if access == "public":
         operation["security"] = []
@@ -175,7 +177,7 @@ def complete_operation(method: str, operation: dict[str, Any], access: Access) -
     # flask-openapi3 documents a 422 on every operation, as a list of its own errors.
     declared = {int(code) for code, response in responses.items() if _is_envelope(response)}
     responses.pop("422", None)
-    for status in sorted(expected_errors(method, operation, access) | declared):
+    for status in sorted(expected_errors(method, path, operation, access) | declared):
         response = responses[str(status)] = _error_response(status)
         if status in (429, 503):
             response["headers"] = {"Retry-After": _RETRY_AFTER}
@@ -257,7 +259,8 @@ class StorybotOpenAPI(OpenAPI):
         for path, item in self.spec_json["paths"].items():
             for method, operation in item.items():
                 endpoint = endpoints[(path, method)]
-                complete_operation(method, operation, access_of(self, endpoint, method))
+                who = access_of(self, endpoint, method)
+                complete_operation(method, path, operation, who)
                 for name, schema in _body_schemas(self.view_functions[endpoint]).items():
                     if name in components:
                         components[name] = schema

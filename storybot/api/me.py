@@ -1,4 +1,4 @@
-"""``/api/me``: the signed-in account, its password and its deletion."""
+"""``/api/me``: the signed-in account, its password, its own defaults and its deletion."""
 
 from __future__ import annotations
 
@@ -9,8 +9,14 @@ from storybot.api.access import csrf_token, current_account, end_session, start_
 from storybot.api.contract import errors
 from storybot.errors import InvalidInput, invalid_field
 from storybot.models import User
-from storybot.schemas.accounts import AccountDeletion, MeOut, PasswordChange, QuotaOut
-from storybot.services import account_service, quota_service
+from storybot.schemas.accounts import (
+    AccountDefaults,
+    AccountDeletion,
+    MeOut,
+    PasswordChange,
+    QuotaOut,
+)
+from storybot.services import account_service, quota_service, settings_service
 
 bp = APIBlueprint("me", __name__, url_prefix="/api/me", abp_tags=[Tag(name="me")])
 
@@ -57,3 +63,16 @@ def delete_me(body: AccountDeletion) -> tuple[str, int]:
     account_service.delete_user(user.id)
     end_session()
     return "", 204
+
+
+@bp.get("/defaults", responses={200: AccountDefaults})
+def get_defaults() -> dict[str, object]:
+    """The account's own story defaults; null follows the global setting."""
+    return settings_service.account_defaults(current_account().id).model_dump(mode="json")
+
+
+@bp.patch("/defaults", responses={200: AccountDefaults})
+def update_defaults(body: AccountDefaults) -> dict[str, object]:
+    """Change the account's own defaults (null: follow the global setting again)."""
+    changed = settings_service.update_account_defaults(current_account().id, body)
+    return changed.model_dump(mode="json")

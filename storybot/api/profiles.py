@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import Response, url_for
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
 from storybot.schemas.profiles import (
     ProfileCreate,
-    ProfileDeleteQuery,
     ProfileList,
     ProfileOut,
     ProfilePath,
     ProfileUpdate,
 )
-from storybot.services import profile_service
+from storybot.services import family_data, profile_service
 
 bp = APIBlueprint("profiles", __name__, url_prefix="/api/profiles", abp_tags=[Tag(name="readers")])
 
@@ -52,7 +51,32 @@ def update_profile(path: ProfilePath, body: ProfileUpdate) -> dict[str, object]:
 
 
 @bp.delete("/<id:profile_id>", responses={204: None})
-def delete_profile(path: ProfilePath, query: ProfileDeleteQuery) -> tuple[str, int]:
-    """Delete a reader; their stories stay unless ``?delete_stories=true``."""
-    profile_service.delete_profile(path.profile_id, delete_stories=query.delete_stories)
+def delete_profile(path: ProfilePath) -> tuple[str, int]:
+    """Delete a reader with everything about them.
+
+    Their stories go too, with their text; a story of theirs being written is stopped."""
+    family_data.delete_reader(path.profile_id)
     return "", 204
+
+
+ZIP_RESPONSE = {
+    "description": "A zip: reader.json and stories/story-<id>-<title>.epub (docs/privacy.md).",
+    "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
+@bp.get("/<id:profile_id>/export", responses={200: ZIP_RESPONSE})
+def export_profile(path: ProfilePath) -> Response:
+    """Download everything about a reader, as a zip.
+
+    It holds ``reader.json`` (the profile and every story written for them) and an
+    EPUB of each story that has ended."""
+    archive = family_data.export_reader(path.profile_id)
+    return Response(
+        archive.body,
+        content_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{archive.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )

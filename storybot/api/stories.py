@@ -9,7 +9,9 @@ from flask import Response, current_app, g, request, url_for
 from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
+from storybot.api.access import current_account
 from storybot.api.contract import errors
+from storybot.api.throttle import throttle_new_story
 from storybot.errors import ApiError, InvalidInput, invalid_field
 from storybot.pipeline.titles import split_title
 from storybot.schemas.common import MAX_DB_ID
@@ -96,6 +98,7 @@ def _new_story(create: Callable[[], Any]) -> Any:
     ``text/event-stream``, the story's events in this same response (a ``story``
     event with the story first). The stream's place is taken before the story
     is created, so a refused stream creates nothing."""
+    throttle_new_story(current_account().id)
     if not _wants_stream():
         return _accepted(create())
     gate = _enter_stream()
@@ -198,6 +201,7 @@ def regenerate_story(path: StoryPath) -> Any:
 @bp.post("/<id:story_id>/continue", responses={202: StoryOut, **errors(409, 429)})
 def continue_story(path: StoryPath) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Write on from where the story ended or stopped."""
+    throttle_new_story(current_account().id)
     return _accepted(story_service.continue_story(path.story_id, trace_id=g.trace_id), new=False)
 
 

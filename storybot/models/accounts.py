@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storybot.extensions import db
@@ -41,6 +42,9 @@ class User(db.Model):  # type: ignore[name-defined,misc]
     # (a password change, a reset, a disabled account).
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     daily_token_quota: Mapped[int | None] = mapped_column(Integer)  # None: no limit
+    # The account's own story defaults (length, tone, language, engine); a key left
+    # out follows the global setting. Validated by schemas.accounts.AccountDefaults.
+    defaults: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

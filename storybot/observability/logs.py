@@ -119,6 +119,7 @@ def install_access_log(app: Flask) -> None:
                 "http.route": route_label(),
                 "http.response.status_code": response.status_code,
                 "event.duration": int(seconds * 1e9) if seconds is not None else None,
+                "user.id": g.get("owner_id"),  # the signed-in account, never its email
             },
         )
         return response

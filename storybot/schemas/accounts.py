@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from storybot.schemas.common import NOT_BLANK, SPACES, WHOLE_NUMBER, DbId, Patch, Strict
+from storybot.schemas.tones import Tone
 
 # Emails are checked for shape only (one @, something either side): whether mail
 # arrives is not Storybot's business, and it sends none.
@@ -75,6 +76,23 @@ class MeOut(BaseModel):
         "cookie; null when signed in with an API token."
     )
     quota: QuotaOut
+
+
+class AccountDefaults(Patch):
+    """An account's own story defaults; null (or left out) follows the global setting.
+
+    As a change (``PATCH /api/me/defaults``), a key left out stays as it is and
+    null clears it.
+    """
+
+    nullable_fields = frozenset(
+        {"default_length", "default_tone", "default_language", "default_engine"}
+    )
+
+    default_length: Literal["short", "medium", "long"] | None = None
+    default_tone: Tone | None = None
+    default_language: Literal["en", "ja"] | None = None
+    default_engine: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 class PasswordChange(Strict):

@@ -12,7 +12,6 @@ from storybot.schemas.common import (
     WHOLE_NUMBER,
     DbId,
     Patch,
-    Query,
     ShortText,
     Strict,
 )
@@ -120,11 +119,3 @@ class ProfilePath(BaseModel):
     """The reader id in the URL."""
 
     profile_id: DbId
-
-
-class ProfileDeleteQuery(Query):
-    """Options of deleting a reader."""
-
-    delete_stories: bool = Field(
-        default=False, description="Also delete the reader's stories (kept by default)."
-    )

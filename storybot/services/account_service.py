@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from storybot.errors import ApiError, InvalidInput, NotFound, invalid_field
 from storybot.extensions import db
 from storybot.models import Profile, Prompt, Role, Story, User, utcnow
-from storybot.services import prompt_service
+from storybot.services import family_data, prompt_service
 
 # RFC 9106's second recommended setting (64 MiB, 3 passes); tests use argon2-cffi's
 # cheapest parameters, or every signed-in test would spend a tenth of a second on it.
@@ -186,11 +186,8 @@ def update_user(
 
 
 def delete_user(user_id: int) -> None:
-    """Delete an account with everything it owns (prompts, readers, stories, tokens)."""
+    """Delete an account with everything it owns (prompts, readers, stories, tokens);
+    its stories being written are stopped."""
     user = get_user(user_id)
     _keeps_an_admin(user, role=Role.MEMBER, disabled=True)
-    for model in (Story, Profile, Prompt):
-        # Story pieces, tokens and usage go with them by ON DELETE CASCADE.
-        db.session.execute(model.__table__.delete().where(model.owner_id == user.id))
-    db.session.delete(user)
-    db.session.commit()
+    family_data.delete_owned_data(user.id, delete_account=True)

@@ -1,12 +1,12 @@
-"""Reader profiles: who stories are for."""
+"""Reader profiles: who stories are for (deleting one, with their stories: family_data)."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from storybot.errors import InvalidInput, NotFound
 from storybot.extensions import db
-from storybot.models import Profile, Story, utcnow
+from storybot.models import Profile, utcnow
 from storybot.schemas.profiles import ProfileCreate, ProfileUpdate
 from storybot.services.ownership import get_owned, owned, owner_id
 
@@ -70,18 +70,3 @@ def update_profile(profile_id: int, data: ProfileUpdate) -> Profile:
     profile.updated_at = utcnow()
     db.session.commit()
     return profile
-
-
-def delete_profile(profile_id: int, *, delete_stories: bool = False) -> int:
-    """Delete a reader; their stories stay (with the reader's name) unless asked.
-
-    Returns how many stories were deleted with the reader.
-    """
-    profile = get_profile(profile_id)
-    deleted = 0
-    if delete_stories:
-        result = db.session.execute(delete(Story).where(Story.profile_id == profile.id))
-        deleted = int(getattr(result, "rowcount", 0) or 0)
-    db.session.delete(profile)
-    db.session.commit()
-    return deleted

@@ -22,10 +22,11 @@ from pydantic import (
 from sqlalchemy import select
 
 from storybot.engines.registry import EngineConfig, default_configs
-from storybot.errors import InvalidInput, validation_details
+from storybot.errors import InvalidInput, NotFound, invalid_field, validation_details
 from storybot.extensions import db
 from storybot.messages import rule_error
-from storybot.models import Setting, utcnow
+from storybot.models import Setting, User, utcnow
+from storybot.schemas.accounts import AccountDefaults
 from storybot.schemas.common import WHOLE_NUMBER, Patch, key_schema
 from storybot.schemas.tones import DEFAULT_TONE, StoredTone, Tone
 
@@ -62,6 +63,13 @@ class RuntimeSettings(BaseModel):
     )
     default_language: Literal["en", "ja"] = "en"
     max_queued_stories: int = Field(default=20, ge=1, le=1000)
+    story_retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=3650,
+        description="Stories that ended more than this many days ago are deleted (checked "
+        "hourly); null keeps them forever.",
+    )
 
     @model_validator(mode="after")
     def _default_engine_exists(self) -> Self:
@@ -75,6 +83,7 @@ class SettingsPatch(Patch):
     """A partial change to the runtime settings; unknown keys and wrong types are rejected."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+    nullable_fields = frozenset({"story_retention_days"})
 
     engines: EngineMap | None = Field(default=None, description="Replaces the whole engine list.")
     default_engine: str | None = Field(default=None, min_length=1, max_length=64)
@@ -82,6 +91,9 @@ class SettingsPatch(Patch):
     default_tone: Tone | None = None
     default_language: Literal["en", "ja"] | None = None
     max_queued_stories: Annotated[int, Field(ge=1, le=1000), WHOLE_NUMBER] | None = None
+    story_retention_days: Annotated[int, Field(ge=1, le=3650), WHOLE_NUMBER] | None = Field(
+        default=None, description="Days to keep ended stories; null: forever."
+    )
 
 
 def insert_default_config() -> bool:
@@ -177,3 +189,48 @@ def update_settings(patch: SettingsPatch) -> RuntimeSettings:
     db.session.commit()
     g.pop("storybot_settings", None)
     return get_settings()
+
+
+def account_defaults(user_id: int) -> AccountDefaults:
+    """An account's own story defaults (null where it follows the global setting).
+
+    A stored value that no longer validates (an engine since removed) is left out.
+    """
+    user = db.session.get(User, user_id)
+    stored = dict(user.defaults or {}) if user else {}
+    kept = {}
+    for key, value in stored.items():
+        try:
+            AccountDefaults.model_validate({key: value})
+        except ValidationError:
+            continue
+        kept[key] = value
+    return AccountDefaults.model_validate(kept)
+
+
+def update_account_defaults(user_id: int, patch: AccountDefaults) -> AccountDefaults:
+    """Change an account's own defaults; an engine must be one that is configured."""
+    changes = patch.model_dump(mode="json", exclude_unset=True)
+    engine = changes.get("default_engine")
+    if engine is not None and engine not in get_settings().engines:
+        known = ", ".join(sorted(get_settings().engines))
+        raise InvalidInput(
+            f"There is no engine named '{engine}'. Configured engines: {known}.",
+            [invalid_field("default_engine", "unknown_default_engine", engine=engine, known=known)],
+        )
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("user", user_id)
+    merged = {**account_defaults(user_id).model_dump(mode="json", exclude_none=True), **changes}
+    user.defaults = {key: value for key, value in merged.items() if value is not None}
+    db.session.commit()
+    return account_defaults(user_id)
+
+
+def story_defaults(user_id: int) -> RuntimeSettings:
+    """The settings a story of this account starts from: its own defaults over the global ones."""
+    mine = account_defaults(user_id).model_dump(exclude_none=True)
+    settings = get_settings()
+    if mine.get("default_engine") not in (None, *settings.engines):
+        mine.pop("default_engine")
+    return settings.model_copy(update=mine)

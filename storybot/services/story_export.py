@@ -416,6 +416,13 @@ def _slug(title: str) -> str:
     return "" if slug in _WINDOWS_RESERVED else slug
 
 
+def file_slug(text: str) -> str:
+    """``text`` as an ASCII slug for a file name ("Mia's Moon" -> "mias-moon"), or empty
+    when it has letters without an ASCII spelling (Japanese, for one): the caller picks a
+    fallback such as an id."""
+    return _slug(text)
+
+
 def export_filename(story: ExportableStory, extension: str) -> str:
     """A safe file name for a download: an ASCII slug of the title plus the extension.
 

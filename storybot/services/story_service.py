@@ -25,7 +25,7 @@ from storybot.services.composition import compose, message_rows
 from storybot.services.ownership import get_owned, owned, owner_id
 from storybot.services.pagination import Cursor, decode_cursor, encode_cursor
 from storybot.services.quota_service import check_quota
-from storybot.services.settings_service import get_settings
+from storybot.services.settings_service import get_settings, story_defaults
 from storybot.services.templates import render
 
 CONTINUABLE = (
@@ -110,7 +110,7 @@ def _submit(story: Story, waiting: int, engine: Engine) -> None:
 
 def start(request: StoryCreate, *, trace_id: str | None) -> Story:
     """Compose a story from the request and queue it; the runner writes it."""
-    settings = get_settings()
+    settings = story_defaults(owner_id())
     profile = None
     if request.profile_id is not None:
         profile = db.session.get(Profile, request.profile_id)

@@ -107,7 +107,7 @@ def test_every_error_is_documented_with_the_envelope(document: dict[str, Any]) -
                 assert "Retry-After" in response["headers"], (method, path, status)
         access = "public" if operation.get("security") == [] else "member"
         documented = {int(s) for s in responses}
-        assert expected_errors(method, operation, access) <= documented, (method, path)
+        assert expected_errors(method, path, operation, access) <= documented, (method, path)
         assert 500 in documented
 
 

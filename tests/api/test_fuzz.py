@@ -29,6 +29,7 @@ RULES_BEYOND_THE_SCHEMA = {
     "POST /api/engines": "an engine's base_url is a URL (a grammar beyond a pattern)",
     "POST /api/me/password": "current_password is the account's password",
     "DELETE /api/me": "password is the account's password",
+    "PATCH /api/me/defaults": "default_engine is among the engines",
     "PATCH /api/profiles/{profile_id}": "'above_grade' needs kanji_grade or an age (stored too)",
 }
 CONFIG = (

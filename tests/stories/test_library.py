@@ -256,31 +256,14 @@ def test_a_deleted_storys_address_never_shows_another_story(
 # --- readers and their stories ---------------------------------------------------------------
 
 
-def test_deleting_a_reader_keeps_their_stories_with_the_name(
-    client: FlaskClient, fake_engine: FakeEngine, reader: dict
-) -> None:
-    story = write(client, fake_engine, MOON, profile_id=reader["id"])
-    assert client.delete(f"/api/profiles/{reader['id']}").status_code == 204
-    kept = client.get(f"/api/stories/{story['id']}").json
-    assert kept["profile_id"] is None
-    assert kept["reader_name"] == "Mia"
-    assert kept["text"] == "".join(MOON)
-    (entry,) = client.get("/api/stories").json["items"]
-    assert (entry["profile_id"], entry["reader_name"]) == (None, "Mia")
-    assert client.get(f"/api/stories?profile_id={reader['id']}").json["total"] == 0
-    regenerated = client.post(f"/api/stories/{story['id']}/regenerate")
-    assert regenerated.status_code == 202
-    assert wait_for(client, regenerated.json["id"], "done")["reader_name"] == "Mia"
-
-
-def test_deleting_a_reader_with_delete_stories_removes_only_their_stories(
+def test_deleting_a_reader_deletes_their_stories_and_only_theirs(
     client: FlaskClient, fake_engine: FakeEngine, reader: dict
 ) -> None:
     leo = client.post("/api/profiles", json={"name": "Leo"}).json
     mias = [write(client, fake_engine, MOON, profile_id=reader["id"]) for _ in range(2)]
     leos = write(client, fake_engine, titled("Leo's", "x"), profile_id=leo["id"])
     nobodys = write(client, fake_engine, titled("Nobody's", "y"))
-    response = client.delete(f"/api/profiles/{reader['id']}?delete_stories=true")
+    response = client.delete(f"/api/profiles/{reader['id']}")
     assert response.status_code == 204
     assert client.get(f"/api/profiles/{reader['id']}").status_code == 404
     for story in mias:
@@ -288,6 +271,7 @@ def test_deleting_a_reader_with_delete_stories_removes_only_their_stories(
         assert piece_count(client, story["id"]) == 0
     remaining = client.get("/api/stories").json
     assert [s["id"] for s in remaining["items"]] == [nobodys["id"], leos["id"]]
+    assert client.get(f"/api/stories?profile_id={reader['id']}").json["total"] == 0
     assert search(client, "moon") == []
 
 

@@ -60,11 +60,17 @@ test.describe('readers, against the real server', () => {
     expect(saved.age).toBe(7);
     expect(saved.interests).toEqual(['dinosaurs']);
 
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: `Download everything about ${name}` }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^storybot-reader-[a-z0-9-]+\.zip$/);
+
     await page.getByRole('button', { name: `Delete ${name}` }).click();
     const confirm = page.getByRole('dialog', { name: `Delete ${name}?` });
-    await expect(confirm.getByRole('checkbox', { name: /Also delete their stories/ })).not.toBeChecked();
-    await confirm.getByRole('button', { name: 'Delete reader' }).click();
-    await expect(page.getByText('Reader deleted. Their stories were kept.')).toBeVisible();
+    await expect(confirm).toContainText('every story written for them');
+    await confirm.getByRole('button', { name: 'Delete reader and stories' }).click();
+    await expect(page.getByText(`${name} and their stories were deleted.`)).toBeVisible();
     await expect(page).toHaveURL(/\/readers$/);
     expect((await request.get(`/api/profiles/${id}`)).status()).toBe(404);
   });

@@ -4,7 +4,8 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-01
 
-- ``user``: email, argon2id password hash, role, disabled, session epoch, daily quota.
+- ``user``: email, argon2id password hash, role, disabled, session epoch, daily quota,
+  the account's own story defaults.
 - ``api_token``: a token's SHA-256, its name and prefix, when it was made and last used.
 - ``token_usage``: the tokens an account's stories used per UTC day.
 - ``prompt.owner_id``, ``profile.owner_id``, ``story.owner_id``: the account the row
@@ -40,6 +41,7 @@ def upgrade() -> None:
         sa.Column("disabled", sa.Boolean(), nullable=False),
         sa.Column("session_epoch", sa.Integer(), nullable=False),
         sa.Column("daily_token_quota", sa.Integer(), nullable=True),
+        sa.Column("defaults", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),

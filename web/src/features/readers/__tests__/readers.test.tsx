@@ -132,35 +132,45 @@ describe('the readers screen', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Reader not found' })).toBeInTheDocument();
   });
 
-  it('deletes a reader and keeps their stories by default', async () => {
+  it('deletes a reader with their stories, saying so first', async () => {
     readersDb.add({ name: 'Mia' });
     const { user } = renderApp('/readers');
     const requests = recordRequests();
     await user.click(await screen.findByRole('button', { name: 'Delete Mia' }));
     const dialog = await screen.findByRole('dialog', { name: 'Delete Mia?' });
-    expect(within(dialog).getByRole('checkbox', { name: /Also delete their stories/ })).not.toBeChecked();
-    await user.click(within(dialog).getByRole('button', { name: 'Delete reader' }));
+    expect(dialog).toHaveTextContent('every story written for them, text included');
+    expect(within(dialog).queryByRole('checkbox')).not.toBeInTheDocument();
+    // A copy can still be taken from the dialog.
+    const download = within(dialog).getByRole('link', { name: 'Download everything about Mia' });
+    expect(download).toHaveAttribute('href', expect.stringMatching(/\/api\/profiles\/1\/export$/));
+    await user.click(within(dialog).getByRole('button', { name: 'Delete reader and stories' }));
 
-    expect(await screen.findByText('Reader deleted. Their stories were kept.')).toBeInTheDocument();
+    expect(await screen.findByText('Mia and their stories were deleted.')).toBeInTheDocument();
     const deletion = requests.find((r) => r.method === 'DELETE');
     expect(deletion?.url.pathname).toBe('/api/profiles/1');
-    expect(deletion?.url.searchParams.has('delete_stories')).toBe(false);
+    expect(deletion?.url.search).toBe('');
     expect(await screen.findByRole('button', { name: 'Create your first reader' })).toBeInTheDocument();
   });
 
-  it('deletes a reader with their stories when asked, from their page', async () => {
+  it('deletes a reader from their page and goes back to the list', async () => {
     readersDb.add({ name: 'Mia' });
     const { user, router } = renderApp('/readers/1');
     await screen.findByRole('heading', { level: 1, name: 'Mia' });
-    const requests = recordRequests();
     await user.click(screen.getByRole('button', { name: 'Delete Mia' }));
     const dialog = await screen.findByRole('dialog', { name: 'Delete Mia?' });
-    await user.click(within(dialog).getByRole('checkbox', { name: /Also delete their stories/ }));
     await user.click(within(dialog).getByRole('button', { name: 'Delete reader and stories' }));
 
-    expect(await screen.findByText('Reader and their stories deleted.')).toBeInTheDocument();
-    const deletion = requests.find((r) => r.method === 'DELETE');
-    expect(deletion?.url.searchParams.get('delete_stories')).toBe('true');
+    expect(await screen.findByText('Mia and their stories were deleted.')).toBeInTheDocument();
     await waitFor(() => expect(router.state.location.pathname).toBe('/readers'));
+  });
+
+  it('offers everything about a reader as a download on their page', async () => {
+    readersDb.add({ name: 'はな子', language: 'ja' });
+    renderApp('/readers/1');
+    await screen.findByRole('heading', { level: 1, name: 'はな子' });
+    const download = screen.getByRole('link', { name: 'Download everything about はな子' });
+    expect(download).toHaveTextContent('Download everything');
+    expect(download).toHaveAttribute('download');
+    expect(download).toHaveAttribute('href', expect.stringMatching(/\/api\/profiles\/1\/export$/));
   });
 });

@@ -4,14 +4,11 @@ import { apiFetch } from '@/lib/api-client';
 
 import { getReaderQueryOptions } from './get-reader';
 
-type Variables = { readerId: number; deleteStories: boolean };
+type Variables = { readerId: number };
 
-/** Delete a reader; their stories stay unless `deleteStories`. */
-export function deleteReader({ readerId, deleteStories }: Variables): Promise<undefined> {
-  return apiFetch<undefined>(`/profiles/${readerId}`, {
-    method: 'DELETE',
-    params: { delete_stories: deleteStories ? 'true' : undefined },
-  });
+/** Delete a reader with everything about them: their stories go too. */
+export function deleteReader({ readerId }: Variables): Promise<undefined> {
+  return apiFetch<undefined>(`/profiles/${readerId}`, { method: 'DELETE' });
 }
 
 export function useDeleteReader(options: Pick<UseMutationOptions<undefined, Error, Variables>, 'onSuccess'> = {}) {
@@ -21,7 +18,7 @@ export function useDeleteReader(options: Pick<UseMutationOptions<undefined, Erro
     onSuccess: async (data, variables, ...rest) => {
       queryClient.removeQueries({ queryKey: getReaderQueryOptions(variables.readerId).queryKey });
       await queryClient.invalidateQueries({ queryKey: ['readers', 'list'] });
-      // The reader's stories are gone or now show the kept name: let story lists refetch.
+      // Their stories are gone: story lists and pages refetch (and find them missing).
       await queryClient.invalidateQueries({ queryKey: ['stories'] });
       options.onSuccess?.(data, variables, ...rest);
     },

@@ -1,7 +1,6 @@
-import { Button, Checkbox, Text } from '@mantine/core';
+import { Button, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconTrash } from '@tabler/icons-react';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -9,21 +8,22 @@ import { notifySuccess } from '@/lib/notify';
 
 import { useDeleteReader } from '../api/delete-reader';
 
+import { ExportReader } from './export-reader';
+
 type DeleteReaderProps = {
   readerId: number;
   name: string;
   onDeleted?: () => void;
 };
 
-/** A delete button that asks first; the reader's stories are kept unless the box is ticked. */
+/** A delete button that asks first, saying the reader's stories go too and offering a copy. */
 export function DeleteReader({ readerId, name, onDeleted }: DeleteReaderProps) {
   const { t } = useTranslation();
   const [opened, { open, close }] = useDisclosure(false);
-  const [deleteStories, setDeleteStories] = useState(false);
   const deleteReader = useDeleteReader({
-    onSuccess: (_data, variables) => {
+    onSuccess: () => {
       close();
-      notifySuccess(variables.deleteStories ? t('readers.delete.deletedWithStories') : t('readers.delete.deleted'));
+      notifySuccess(t('readers.delete.deleted', { name }));
       onDeleted?.();
     },
   });
@@ -35,10 +35,7 @@ export function DeleteReader({ readerId, name, onDeleted }: DeleteReaderProps) {
         color="red"
         size="compact-sm"
         leftSection={<IconTrash size={16} aria-hidden />}
-        onClick={() => {
-          setDeleteStories(false);
-          open();
-        }}
+        onClick={open}
         disabled={deleteReader.isPending}
         aria-label={t('readers.delete.buttonLabel', { name })}
       >
@@ -47,20 +44,18 @@ export function DeleteReader({ readerId, name, onDeleted }: DeleteReaderProps) {
       <ConfirmDialog
         opened={opened}
         title={t('readers.delete.confirmTitle', { name })}
-        confirmLabel={deleteStories ? t('readers.delete.confirmWithStories') : t('readers.delete.confirm')}
+        confirmLabel={t('readers.delete.confirm')}
         pending={deleteReader.isPending}
-        onConfirm={() => deleteReader.mutate({ readerId, deleteStories })}
+        onConfirm={() => deleteReader.mutate({ readerId })}
         onClose={close}
       >
         <Text size="sm">{t('readers.delete.confirmBody', { name })}</Text>
-        <Checkbox
-          mt="md"
-          label={t('readers.delete.alsoStories')}
-          description={t('readers.delete.alsoStoriesHint')}
-          checked={deleteStories}
-          onChange={(event) => setDeleteStories(event.currentTarget.checked)}
-          disabled={deleteReader.isPending}
-        />
+        <Text size="sm" mt="sm">
+          {t('readers.delete.keepCopy')}
+        </Text>
+        <Text size="sm" mt="xs" component="div">
+          <ExportReader readerId={readerId} name={name} />
+        </Text>
       </ConfirmDialog>
     </>
   );

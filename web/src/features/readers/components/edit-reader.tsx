@@ -8,11 +8,12 @@ import type { Reader } from '@/types/api';
 import { useUpdateReader } from '../api/update-reader';
 
 import { DeleteReader } from './delete-reader';
+import { ExportReader } from './export-reader';
 import { ReaderAvatar } from './reader-avatar';
 import { ReaderForm } from './reader-form';
 import { readerValues, serverFieldErrors, type FieldErrors } from './reader-form-values';
 
-/** A reader's own page: every field, saved with one button, and delete. */
+/** A reader's own page: every field, saved with one button; delete, and download everything. */
 export function EditReader({ reader, onDeleted }: { reader: Reader; onDeleted?: () => void }) {
   const { t } = useTranslation();
   const [serverErrors, setServerErrors] = useState<FieldErrors | null>(null);
@@ -39,7 +40,12 @@ export function EditReader({ reader, onDeleted }: { reader: Reader; onDeleted?: 
           setServerErrors(null);
           updateReader.mutate({ readerId: reader.id, data: payload });
         }}
-        extraActions={<DeleteReader readerId={reader.id} name={reader.name} onDeleted={onDeleted} />}
+        extraActions={
+          <Group gap="md">
+            <DeleteReader readerId={reader.id} name={reader.name} onDeleted={onDeleted} />
+            <ExportReader readerId={reader.id} name={reader.name} />
+          </Group>
+        }
       />
     </Stack>
   );

@@ -16,6 +16,7 @@ import { DefaultsForm } from './defaults-form';
 import { EnginesList } from './engines-list';
 import { FoundServers } from './found-servers';
 import { ModelFiles } from './model-files';
+import { RetentionForm } from './retention-form';
 
 function Section({ id, title, hint, children }: { id: string; title: string; hint?: string; children: ReactNode }) {
   return (
@@ -37,7 +38,7 @@ function Section({ id, title, hint, children }: { id: string; title: string; hin
   );
 }
 
-/** The settings page: engines, story defaults, a new engine, and the interface language. */
+/** The settings page: engines, story defaults, how long stories are kept, a new engine, and the interface language. */
 export function SettingsPanel() {
   const { t } = useTranslation();
   const settings = useSettings();
@@ -112,6 +113,16 @@ export function SettingsPanel() {
         {settingsForms ??
           (settings.data && (
             <DefaultsForm key={JSON.stringify(settings.data)} settings={settings.data} onUnauthorized={askForToken} />
+          ))}
+      </Section>
+      <Section id="settings-retention" title={t('settings.retention.title')} hint={t('settings.retention.hint')}>
+        {settingsForms ??
+          (settings.data && (
+            <RetentionForm
+              key={String(settings.data.story_retention_days ?? null)}
+              settings={settings.data}
+              onUnauthorized={askForToken}
+            />
           ))}
       </Section>
       <Section id="settings-add-engine" title={t('settings.addEngine.title')} hint={t('settings.addEngine.hint')}>
