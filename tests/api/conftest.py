@@ -7,8 +7,10 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 from storybot.engines.fake import FakeEngine
 from storybot.extensions import db
@@ -23,9 +25,20 @@ def _offline(download: ModelDownload) -> None:
     raise DownloadFailed("connection_lost", "The contract tests reach no other server.")
 
 
-@pytest.fixture(scope="module")
-def contract_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    """An app on SQLite whose every engine is one fake engine, for a whole test module.
+def _empty_postgres(url: str) -> str:
+    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    return url
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def contract_app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    """An app whose every engine is one fake engine, for a whole test module, on SQLite and
+    then on PostgreSQL (as every app of the suite).
 
     Fuzzing may configure any engine (a local GGUF file, a server at any address): each is
     built as the fake, so no model runs and no request leaves the machine; a download ends
@@ -34,7 +47,10 @@ def contract_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     tmp_path: Path = tmp_path_factory.mktemp("contract")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ModelDownload, "_download", _offline)
-        app = build_app(make_settings(tmp_path, discovery_ports=[]))
+        database_url = None
+        if request.param == "postgresql":
+            database_url = _empty_postgres(request.getfixturevalue("postgres_database"))
+        app = build_app(make_settings(tmp_path, database_url, discovery_ports=[]))
         engine = FakeEngine("fake")
         registry = app.extensions["storybot.engines"]
         for kind in ("local", "openai", "fake"):

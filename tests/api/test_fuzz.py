@@ -14,7 +14,7 @@ import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, settings
 
-MAX_EXAMPLES = 40
+MAX_EXAMPLES = 25
 
 # Where the check that valid requests are taken must take a 422 too: rules the document
 # cannot state, over what is stored or between fields (each also a 422 in docs/api.md).
