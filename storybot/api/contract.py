@@ -127,15 +127,15 @@ def errors(*statuses: int) -> ResponseDict:
     return {status: _envelope(status) for status in statuses}
 
 
-def expected_errors(method: str, path: str, operation: dict[str, Any], access: Access) -> set[int]:
+def expected_errors(method: str, path: str, operation: dict[str, Any], who: Access) -> set[int]:
     """The error statuses an operation can give by the rules every operation follows."""
     found = {500}
     if path not in throttle.EXEMPT_PATHS:
         found.add(429)  # every request counts against its account or address
     unsafe = method in UNSAFE_METHODS
-    if access != "public":
+    if who != "public":
         found.add(401)
-        if access == "admin" or unsafe:
+        if who == "admin" or unsafe:
             found.add(403)
     if unsafe:
         found |= {400, 413, 415, 422}
@@ -167,9 +167,9 @@ def _is_envelope(response: dict[str, Any]) -> bool:
     return schema in (_ref(ErrorEnvelope), _ref(ValidationErrorEnvelope))
 
 
-def complete_operation(method: str, path: str, operation: dict[str, Any], access: Access) -> None:
+def complete_operation(method: str, path: str, operation: dict[str, Any], who: Access) -> None:
     """Give an operation its security and every error answer it can give."""
-    if access == "public":
+    if who == "public":
         operation["security"] = []
     elif method in UNSAFE_METHODS:
         operation["security"] = SIGNED_IN_UNSAFE
@@ -177,7 +177,7 @@ def complete_operation(method: str, path: str, operation: dict[str, Any], access
     # flask-openapi3 documents a 422 on every operation, as a list of its own errors.
     declared = {int(code) for code, response in responses.items() if _is_envelope(response)}
     responses.pop("422", None)
-    for status in sorted(expected_errors(method, path, operation, access) | declared):
+    for status in sorted(expected_errors(method, path, operation, who) | declared):
         response = responses[str(status)] = _error_response(status)
         if status in (429, 503):
             response["headers"] = {"Retry-After": _RETRY_AFTER}
@@ -249,7 +249,7 @@ class StorybotOpenAPI(OpenAPI):
         self.url_map.converters["id"] = IdConverter
 
     def generate_spec_json(self) -> None:
-        """Build the document, then complete each operation from its view's access marker."""
+        """Build the document, then complete each operation from what the server enforces."""
         super().generate_spec_json()  # type: ignore[no-untyped-call]
         endpoints: dict[tuple[str, str], str] = {}
         for rule in self.url_map.iter_rules():
