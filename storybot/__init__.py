@@ -12,8 +12,11 @@ from storybot.api.contract import StorybotOpenAPI
 from storybot.config import Settings, secret_key_for
 from storybot.database import configure_sqlite, install_write_intent
 from storybot.errors import register_error_handlers, validation_error_response
-from storybot.extensions import cors, db, migrate
+from storybot.extensions import db, migrate
 from storybot.observability import init_observability
+from storybot.security.cors import init_cors
+from storybot.security.headers import install_security_headers
+from storybot.security.proxies import trust_proxies
 
 __version__ = "0.1.0"
 
@@ -34,7 +37,12 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     app.config.update(
         SECRET_KEY=secret_key_for(settings),
         SQLALCHEMY_DATABASE_URI=settings.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": not settings.is_sqlite},
+        # hide_parameters: a database error's message (logged with a 500) never holds
+        # the values of its statement, which may be a token's hash or a family's text.
+        SQLALCHEMY_ENGINE_OPTIONS={
+            "pool_pre_ping": not settings.is_sqlite,
+            "hide_parameters": True,
+        },
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         TESTING=settings.env == "test",
     )
@@ -48,18 +56,12 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
         with app.app_context():
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
-    cors.init_app(
-        app,
-        resources={r"/api/*": {"origins": settings.cors_origins}},
-        expose_headers=["X-Trace-Id", "Location", "Retry-After"],
-        allow_headers=["Content-Type", "Authorization", "X-Trace-Id", "Last-Event-ID"],
-        supports_credentials=False,
-        always_send=False,
-        max_age=3600,
-    )
+    init_cors(app, settings)
+    trust_proxies(app, settings.trusted_proxies)
 
     install_write_intent(app)
     register_error_handlers(app)
+    install_security_headers(app)
     init_observability(app)
     _init_generation(app, settings)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Annotated, Literal, Self
@@ -17,6 +18,9 @@ from typing import Annotated, Literal, Self
 from limits import parse_many
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# What a browser sends as Origin: a scheme, a host (an IPv6 address in brackets), a port.
+_ORIGIN = re.compile(r"https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")
 
 
 class ConfigError(ValueError):
@@ -45,6 +49,9 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Reverse proxies in front of Storybot whose X-Forwarded-For/Proto/Host are believed
+    # (nginx: 1); 0 ignores those headers, as anyone can send them.
+    trusted_proxies: int = Field(default=0, ge=0, le=10)
     model_path: Path | None = None
     generation_workers: int = Field(default=1, ge=1, le=64)
     # Loopback ports where Settings looks for OpenAI-compatible servers: Ollama,
@@ -101,6 +108,12 @@ class Settings(BaseSettings):
     def _no_wildcard(cls, value: list[str]) -> list[str]:
         if "*" in value:
             raise ValueError("CORS origins must be listed one by one; '*' is not accepted")
+        for origin in value:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"CORS origin {origin!r} is not an origin: write scheme://host[:port], "
+                    "without a path or a trailing slash (http://localhost:3000)"
+                )
         return value
 
     @model_validator(mode="after")

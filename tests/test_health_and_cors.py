@@ -29,7 +29,8 @@ def test_cors_allows_listed_origins_only(client: FlaskClient) -> None:
     allowed = client.get("/api/prompts", headers={"Origin": "http://localhost:3000"})
     assert allowed.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
     assert "X-Trace-Id" in allowed.headers["Access-Control-Expose-Headers"]
-    assert "Access-Control-Allow-Credentials" not in allowed.headers
+    # The session cookie goes along (tests/security/test_cors.py checks the rest).
+    assert allowed.headers["Access-Control-Allow-Credentials"] == "true"
     other = client.get("/api/prompts", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
     plain = client.get("/api/prompts")

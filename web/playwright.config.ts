@@ -3,7 +3,10 @@ import { defineConfig, devices } from '@playwright/test';
 /**
  * End-to-end tests against the real Storybot server (see e2e/global-setup.ts,
  * which builds the UI, starts `storybot serve` on a free port and a fresh
- * database, and puts its address in STORYBOT_E2E_URL for the workers).
+ * database, creates its first admin and signs in, and puts the address in
+ * STORYBOT_E2E_URL and the signed-in browser state in STORYBOT_E2E_STATE for
+ * the workers). Every test starts signed in as that admin; a test that needs
+ * to be signed out says so with `test.use({ storageState: SIGNED_OUT })`.
  *
  * The browser is the system's Chromium (Debian package `chromium`); no
  * browser is ever downloaded. Set CHROMIUM_PATH to use another one.
@@ -32,6 +35,7 @@ export default defineConfig({
   outputDir: './test-results',
   use: {
     baseURL: process.env.STORYBOT_E2E_URL,
+    storageState: process.env.STORYBOT_E2E_STATE,
     locale: 'en-US',
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',

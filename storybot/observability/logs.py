@@ -8,6 +8,7 @@ belongs to, as ``trace.id``.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -23,6 +24,49 @@ LOG_FILE_BACKUPS = 1
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(trace_id)s] %(message)s"
 
 access_log = logging.getLogger("storybot.access")
+
+# A safety net under the rule that no code logs a secret: whatever a message or a
+# stack trace holds, a bearer token, an API token, the session cookie and a
+# password or token field are blanked in the written line.
+_SECRETS = re.compile(
+    r"(?P<keep>(?i:\bbearer\s+)|\bsbt_|(?i:\bstorybot_session=)"
+    r"|(?i:\b(?:password|new_password|current_password|csrf_token|token|access_token)"
+    r"\\?[\"']?\s*[:=]\s*\\?[\"']?))"
+    r"[^\s\"'&;,}\\]+"
+)
+REDACTED = "[redacted]"
+
+
+def redact(text: str) -> str:
+    """``text`` with the values of secrets replaced by ``[redacted]``."""
+    # The expression costs ~80 µs on an access line; looking for its words first
+    # costs ~2 µs, and nearly no line holds one.
+    lowered = text.lower()
+    if not (
+        "bearer" in lowered
+        or "sbt_" in lowered
+        or "storybot_session" in lowered
+        or "password" in lowered
+        or "token" in lowered
+    ):
+        return text
+    return _SECRETS.sub(lambda m: m.group("keep") + REDACTED, text)
+
+
+class RedactingEcsFormatter(ecs_logging.StdlibFormatter):
+    """ECS JSON lines with secrets blanked (:func:`redact`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The JSON line of ``record``, redacted."""
+        return redact(super().format(record))
+
+
+class RedactingFormatter(logging.Formatter):
+    """Text lines with secrets blanked (:func:`redact`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The text line of ``record``, redacted."""
+        return redact(super().format(record))
 
 
 class TraceIdFilter(logging.Filter):
@@ -80,14 +124,14 @@ def configure_logging(log_file: Path | None, level: str = "INFO", *, terminal: b
         # text format's trace_id (ECS has trace.id). Formatting is most of the
         # cost of an access line; these fields were half of it.
         file_handler.setFormatter(
-            ecs_logging.StdlibFormatter(
+            RedactingEcsFormatter(
                 exclude_fields=["process", "log.original", "log.origin", "trace_id"]
             )
         )
         root.addHandler(_mark(file_handler))
     if terminal:
         stream = logging.StreamHandler(sys.stderr)
-        stream.setFormatter(logging.Formatter(TEXT_FORMAT))
+        stream.setFormatter(RedactingFormatter(TEXT_FORMAT))
         if log_file is not None and not sys.stderr.isatty():
             # Under a service manager every line is in the JSON file already;
             # the journal keeps what needs a person's attention.
@@ -101,7 +145,11 @@ def configure_logging(log_file: Path | None, level: str = "INFO", *, terminal: b
 
 
 def install_access_log(app: Flask) -> None:
-    """Write one access line per request: method, route rule, status, duration."""
+    """Write one access line per request: client, method, route rule, status, duration.
+
+    The path is logged without its query string and no header is: a token or a
+    password a caller puts there never reaches the log.
+    """
 
     @app.after_request
     def _log_access(response: Response) -> Response:
@@ -114,6 +162,8 @@ def install_access_log(app: Flask) -> None:
             response.status_code,
             duration_ms,
             extra={
+                # The caller's address; behind trusted proxies, the one they forwarded.
+                "client.ip": request.remote_addr,
                 "http.request.method": request.method,
                 "url.path": request.path,
                 "http.route": route_label(),

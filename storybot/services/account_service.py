@@ -65,7 +65,12 @@ def create_first_admin(email: str, password: str) -> User:
             "setup_done",
             "Storybot is set up already: sign in, or ask an admin for an account.",
         )
-    user = User(email=normal_email(email), password_hash=hasher().hash(password), role=Role.ADMIN)
+    user = User(
+        email=normal_email(email),
+        password_hash=hasher().hash(password),
+        role=Role.ADMIN,
+        last_login_at=utcnow(),  # the setup signs the browser in
+    )
     db.session.add(user)
     db.session.flush()
     for model in (Prompt, Profile, Story):

@@ -1,6 +1,4 @@
-import { expect, test } from '@playwright/test';
-
-import { createPrompt, unique } from './support';
+import { createPrompt, expect, test, unique } from './support';
 
 test.describe('the prompts screen, against the real server', () => {
   test('adds a prompt', async ({ page, request }) => {

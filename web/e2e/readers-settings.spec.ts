@@ -1,9 +1,9 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import type { APIRequestContext, Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { unique } from './support';
+import { expect, test, unique } from './support';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 
@@ -113,13 +113,14 @@ test.describe('settings, against the real server', () => {
       await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
       await expect(page.getByTestId('engine-card').first()).toBeVisible();
 
-      await page.getByText(next, { exact: true }).click();
-      await page.getByRole('button', { name: 'Save defaults' }).click();
+      const everyone = page.getByRole('form', { name: 'Defaults for everyone' });
+      await everyone.getByText(next, { exact: true }).click();
+      await everyone.getByRole('button', { name: 'Save defaults' }).click();
       await expect(page.getByText('Defaults saved.')).toBeVisible();
 
       await page.reload();
       await expect(page.getByRole('button', { name: 'Save defaults' })).toBeVisible();
-      await expect(page.getByRole('radio', { name: next })).toBeChecked();
+      await expect(everyone.getByRole('radio', { name: next })).toBeChecked();
     } finally {
       await request.patch('/api/settings', { data: { default_length: before.default_length } });
     }

@@ -36,9 +36,12 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
     '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
     '--mantine-color-red-light-color': 'var(--mantine-color-red-9)',
     '--mantine-color-anchor': 'var(--mantine-color-violet-8)',
+    // A field's error message and its red text (the setup and sign-in forms show them first).
+    '--mantine-color-error': 'var(--mantine-color-red-9)',
   },
   dark: {
     '--mantine-color-anchor': 'var(--mantine-color-violet-3)',
     '--mantine-color-red-light-color': 'var(--mantine-color-red-4)',
+    '--mantine-color-error': 'var(--mantine-color-red-4)',
   },
 });

@@ -7,6 +7,15 @@ export const paths = {
   prompt: { path: '/prompts/:promptId', href: (id: number) => `/prompts/${id}` },
   readers: { path: '/readers', href: () => '/readers' },
   reader: { path: '/readers/:readerId', href: (id: number) => `/readers/${id}` },
+  account: { path: '/account', href: () => '/account' },
+  tokens: { path: '/tokens', href: () => '/tokens' },
+  users: { path: '/users', href: () => '/users' },
+  /** `next`: where to go back to once signed in (a path of this app, with its query). */
+  signIn: {
+    path: '/sign-in',
+    href: (next?: string) => (next && next !== '/' ? `/sign-in?next=${encodeURIComponent(next)}` : '/sign-in'),
+  },
+  setup: { path: '/setup', href: () => '/setup' },
   settings: { path: '/settings', href: (section?: SettingsSection) => (section ? `/settings#${section}` : '/settings') },
 } as const;
 

@@ -7,14 +7,24 @@ export class ApiError extends Error {
   readonly status: number;
   readonly traceId: string;
   readonly details: unknown;
+  /** Seconds to wait before asking again (a 429's or 503's `Retry-After`), when the server said. */
+  readonly retryAfter: number | null;
 
-  constructor(init: { code: string; message: string; status: number; traceId: string; details?: unknown }) {
+  constructor(init: {
+    code: string;
+    message: string;
+    status: number;
+    traceId: string;
+    details?: unknown;
+    retryAfter?: number | null;
+  }) {
     super(init.message);
     this.name = 'ApiError';
     this.code = init.code;
     this.status = init.status;
     this.traceId = init.traceId;
     this.details = init.details ?? null;
+    this.retryAfter = init.retryAfter ?? null;
   }
 }
 
@@ -60,8 +70,15 @@ function isEnvelope(value: unknown): value is ErrorEnvelope {
   );
 }
 
+function retryAfterSeconds(response: Response): number | null {
+  const value = response.headers.get('Retry-After');
+  if (value === null || !/^\d+$/.test(value.trim())) return null;
+  return Number(value.trim());
+}
+
 async function toApiError(response: Response, sentTraceId: string): Promise<ApiError> {
   const traceId = response.headers.get('X-Trace-Id') ?? sentTraceId;
+  const retryAfter = retryAfterSeconds(response);
   let body: unknown = null;
   try {
     body = await response.json();
@@ -75,6 +92,7 @@ async function toApiError(response: Response, sentTraceId: string): Promise<ApiE
       details: body.error.details,
       status: response.status,
       traceId: body.trace_id ?? traceId,
+      retryAfter,
     });
   }
   return new ApiError({
@@ -82,14 +100,90 @@ async function toApiError(response: Response, sentTraceId: string): Promise<ApiE
     message: `${response.status} ${response.statusText}`.trim(),
     status: response.status,
     traceId,
+    retryAfter,
   });
+}
+
+// The session: the cookie is the browser's; what the app keeps is the CSRF token that
+// unsafe requests repeat in a header (the server's double check that this page sent them).
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const CSRF_HEADER = 'X-CSRF-Token';
+
+let csrfToken: string | null = null;
+let csrfPending: Promise<string | null> | null = null;
+let unauthorizedHandler: ((error: ApiError) => void) | null = null;
+
+/** Keep the CSRF token of the signed-in session (from `GET /api/me`, sign-in or setup); null forgets it. */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** The CSRF token kept for this session, if any. */
+export function getCsrfToken(): string | null {
+  return csrfToken;
+}
+
+/**
+ * Who hears of a 401 `unauthorized` (the session ended or never was): the app
+ * sends the person to the sign-in page. Returns a function that removes it.
+ */
+export function setUnauthorizedHandler(handler: ((error: ApiError) => void) | null): () => void {
+  unauthorizedHandler = handler;
+  return () => {
+    if (unauthorizedHandler === handler) unauthorizedHandler = null;
+  };
+}
+
+/** Whether the API lives on another origin: the cookie then goes only with `credentials: 'include'`. */
+export function credentialsFor(url: string): RequestCredentials {
+  return new URL(url).origin === window.location.origin ? 'same-origin' : 'include';
+}
+
+/** Ask `GET /me` for a fresh CSRF token; one request at a time however many callers wait. */
+export function refreshCsrfToken(): Promise<string | null> {
+  csrfPending ??= (async () => {
+    try {
+      const url = apiUrl('/me');
+      const response = await fetch(url, {
+        headers: { Accept: 'application/json', 'X-Trace-Id': newTraceId() },
+        credentials: credentialsFor(url),
+      });
+      if (!response.ok) return null;
+      const me = (await response.json()) as { csrf_token?: unknown };
+      csrfToken = typeof me.csrf_token === 'string' ? me.csrf_token : null;
+      return csrfToken;
+    } catch {
+      return null;
+    } finally {
+      csrfPending = null;
+    }
+  })();
+  return csrfPending;
+}
+
+async function send(url: string, init: RequestInit, traceId: string): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError({
+      code: 'network_error',
+      message: error instanceof Error ? error.message : String(error),
+      status: 0,
+      traceId,
+    });
+  }
 }
 
 /**
  * Call the API and return the raw response when it succeeded.
  *
  * Every request carries its own `X-Trace-Id`, so a failure the user reports
- * can be found in the server's logs; failures throw {@link ApiError}.
+ * can be found in the server's logs; failures throw {@link ApiError}. The
+ * session cookie goes along; unsafe methods also send the CSRF token, and a
+ * 403 `csrf_failed` (the token changed, say after signing in in another tab)
+ * is tried once more with a fresh one. A 401 `unauthorized` is told to the
+ * handler of {@link setUnauthorizedHandler} before it is thrown.
  */
 export async function apiFetchResponse(endpoint: string, options: ApiFetchOptions = {}): Promise<Response> {
   const { json, params, headers: given, body, ...init } = options;
@@ -102,19 +196,36 @@ export async function apiFetchResponse(endpoint: string, options: ApiFetchOption
     headers.set('Content-Type', 'application/json');
     requestBody = JSON.stringify(json);
   }
-  let response: Response;
-  try {
-    response = await fetch(apiUrl(endpoint, params), { ...init, headers, body: requestBody });
-  } catch (error) {
-    if (error instanceof DOMException && error.name === 'AbortError') throw error;
-    throw new ApiError({
-      code: 'network_error',
-      message: error instanceof Error ? error.message : String(error),
-      status: 0,
-      traceId,
-    });
+  const url = apiUrl(endpoint, params);
+  const unsafe = UNSAFE_METHODS.has((init.method ?? 'GET').toUpperCase());
+  // A bearer token needs no CSRF token; a cookie does.
+  const needsCsrf = unsafe && !headers.has('Authorization');
+  if (needsCsrf) {
+    const token = csrfToken ?? (await refreshCsrfToken());
+    if (token) headers.set(CSRF_HEADER, token);
   }
-  if (!response.ok) throw await toApiError(response, traceId);
+  const request: RequestInit = { ...init, headers, body: requestBody, credentials: credentialsFor(url) };
+
+  let response = await send(url, request, traceId);
+  if (!response.ok) {
+    let error = await toApiError(response, traceId);
+    if (needsCsrf && error.status === 403 && error.code === 'csrf_failed') {
+      const fresh = await refreshCsrfToken();
+      if (fresh) {
+        const retryTraceId = newTraceId();
+        headers.set(CSRF_HEADER, fresh);
+        headers.set('X-Trace-Id', retryTraceId);
+        response = await send(url, request, retryTraceId);
+        if (response.ok) return response;
+        error = await toApiError(response, retryTraceId);
+      }
+    }
+    if (error.status === 401 && error.code === 'unauthorized') {
+      csrfToken = null;
+      unauthorizedHandler?.(error);
+    }
+    throw error;
+  }
   return response;
 }
 

@@ -24,6 +24,8 @@ export function notifyError(error: unknown): void {
           status: 0,
           traceId: '',
         });
+  // The session ended: the sign-in page follows, which says it better than a toast.
+  if (apiError.status === 401 && apiError.code === 'unauthorized') return;
   toast.error(<ApiErrorMessage error={apiError} />, {
     role: 'alert',
     // Errors stay until dismissed: the trace id may need copying.

@@ -63,3 +63,14 @@ export function wordApiError(t: TFunction, error: ApiError): string {
   if (first) return wordDetail(t, first, { withField: true });
   return t(`errors.${error.code}`, { defaultValue: error.message });
 }
+
+/** A 422's details worded by field (the top-level field name), for messages beside the inputs. */
+export function fieldErrors(t: TFunction, error: unknown): Record<string, string> {
+  const found: Record<string, string> = {};
+  if (!(typeof error === 'object' && error !== null && 'code' in error)) return found;
+  for (const detail of validationDetails(error as ApiError)) {
+    const field = detail.field?.split('.')[0];
+    if (field && !(field in found)) found[field] = wordDetail(t, detail);
+  }
+  return found;
+}

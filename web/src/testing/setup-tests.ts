@@ -3,9 +3,11 @@ import '@testing-library/jest-dom/vitest';
 import { cleanup, configure } from '@testing-library/react';
 import { toast } from 'react-toastify';
 
+import { setCsrfToken, setUnauthorizedHandler } from '@/lib/api-client';
 import { initI18n, i18n } from '@/lib/i18n';
 import { installEventSource, ScriptedEventSource } from '@/testing/event-source';
 import { db } from '@/testing/mocks/db';
+import { authDb } from '@/testing/mocks/handlers/auth';
 import { modelsDb } from '@/testing/mocks/handlers/models';
 import { readersDb } from '@/testing/mocks/handlers/readers';
 import { settingsDb } from '@/testing/mocks/handlers/settings';
@@ -84,6 +86,9 @@ afterEach(() => {
   readersDb.reset();
   settingsDb.reset();
   modelsDb.reset();
+  authDb.reset();
+  setCsrfToken(null);
+  setUnauthorizedHandler(null);
 });
 
 afterAll(() => {

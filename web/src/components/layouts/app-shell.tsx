@@ -1,5 +1,5 @@
-import { Anchor, AppShell, Center, Group, Loader, NavLink, Stack, Text, UnstyledButton } from '@mantine/core';
-import { Suspense } from 'react';
+import { Anchor, AppShell, Box, Center, Group, Loader, NavLink, Stack, Text, UnstyledButton } from '@mantine/core';
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
 
@@ -9,6 +9,9 @@ import { paths } from '@/config/paths';
 
 import classes from './app-shell.module.css';
 import { PLACES } from './places';
+
+// The menu's popover code (floating-ui, ~65 kB) loads just after the first screen, not with it.
+const UserMenu = lazy(() => import('./user-menu').then((module) => ({ default: module.UserMenu })));
 
 function PageLoading() {
   const { t } = useTranslation();
@@ -44,6 +47,9 @@ export function AppLayout() {
           <Group gap="xs" wrap="nowrap">
             <LanguageSwitcher />
             <ColorSchemeToggle />
+            <Suspense fallback={<Box w={30} h={30} />}>
+              <UserMenu />
+            </Suspense>
           </Group>
         </Group>
       </AppShell.Header>

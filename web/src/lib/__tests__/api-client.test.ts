@@ -1,8 +1,10 @@
 import { http, HttpResponse } from 'msw';
 
-import { ApiError, apiFetch, apiUrl, newTraceId } from '@/lib/api-client';
+import { ApiError, apiFetch, apiUrl, getCsrfToken, newTraceId, setCsrfToken, setUnauthorizedHandler } from '@/lib/api-client';
+import { authDb } from '@/testing/mocks/handlers/auth';
 import { API } from '@/testing/mocks/handlers/prompts';
 import { server } from '@/testing/mocks/server';
+import { recordRequests } from '@/testing/test-utils';
 
 describe('apiFetch', () => {
   it('builds URLs under the API base, leaving empty parameters out', () => {
@@ -86,5 +88,67 @@ describe('apiFetch', () => {
     expect(error.code).toBe('network_error');
     expect(error.status).toBe(0);
     expect(error.traceId).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe('apiFetch and the session', () => {
+  it('sends the CSRF token from GET /api/me with unsafe methods only, and the cookie with all', async () => {
+    const requests = recordRequests();
+    const seen: RequestCredentials[] = [];
+    server.events.on('request:start', ({ request }) => seen.push(request.credentials));
+
+    await apiFetch('/prompts');
+    await apiFetch('/prompts', { method: 'POST', json: { content: 'A fox' } });
+    await apiFetch('/prompts/1', { method: 'PATCH', json: { title: 'Fox' } });
+    await apiFetch('/prompts/1', { method: 'DELETE' });
+
+    expect(requests.map((r) => `${r.method} ${r.url.pathname}`)).toEqual([
+      'GET /api/prompts',
+      'GET /api/me', // once, for the token, before the first change
+      'POST /api/prompts',
+      'PATCH /api/prompts/1',
+      'DELETE /api/prompts/1',
+    ]);
+    expect(requests[0]?.headers.has('X-CSRF-Token')).toBe(false);
+    for (const request of requests.slice(2)) expect(request.headers.get('X-CSRF-Token')).toBe(authDb.csrf());
+    expect(new Set(seen)).toEqual(new Set(['same-origin']));
+  });
+
+  it('asks /api/me for a fresh token on 403 csrf_failed and tries once more', async () => {
+    setCsrfToken('stale');
+    const requests = recordRequests();
+    await expect(apiFetch('/prompts', { method: 'POST', json: { content: 'A fox' } })).resolves.toMatchObject({ content: 'A fox' });
+    expect(requests.map((r) => `${r.method} ${r.url.pathname} ${r.headers.get('X-CSRF-Token') ?? ''}`.trim())).toEqual([
+      'POST /api/prompts stale',
+      'GET /api/me',
+      `POST /api/prompts ${authDb.csrf()}`,
+    ]);
+    expect(getCsrfToken()).toBe(authDb.csrf());
+  });
+
+  it('tries only once: a second csrf_failed is the answer', async () => {
+    server.use(http.post(`${API}/stubborn`, () => HttpResponse.json({ error: { code: 'csrf_failed', message: 'no', details: null }, trace_id: null }, { status: 403 })));
+    const requests = recordRequests();
+    const error = (await apiFetch('/stubborn', { method: 'POST' }).catch((e: unknown) => e)) as ApiError;
+    expect(error.code).toBe('csrf_failed');
+    expect(requests.filter((r) => r.url.pathname === '/api/stubborn')).toHaveLength(2);
+  });
+
+  it('tells the unauthorized handler of a 401, but not of a wrong password', async () => {
+    const heard: string[] = [];
+    setUnauthorizedHandler((error) => heard.push(error.code));
+    authDb.signOut();
+    await expect(apiFetch('/prompts')).rejects.toMatchObject({ status: 401, code: 'unauthorized' });
+    await expect(apiFetch('/auth/login', { method: 'POST', json: { email: 'a@b.c', password: 'nope nope' } })).rejects.toMatchObject({
+      status: 401,
+      code: 'invalid_credentials',
+    });
+    expect(heard).toEqual(['unauthorized']);
+  });
+
+  it('keeps Retry-After on the error', async () => {
+    server.use(http.post(`${API}/auth/login`, () => HttpResponse.json({ error: { code: 'too_many_requests', message: 'slow down', details: null }, trace_id: null }, { status: 429, headers: { 'Retry-After': '120' } })));
+    const error = (await apiFetch('/auth/login', { method: 'POST', json: {} }).catch((e: unknown) => e)) as ApiError;
+    expect(error.retryAfter).toBe(120);
   });
 });

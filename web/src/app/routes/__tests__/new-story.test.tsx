@@ -3,6 +3,7 @@ import { http, HttpResponse } from 'msw';
 
 import { i18n } from '@/lib/i18n';
 import { db } from '@/testing/mocks/db';
+import { authDb } from '@/testing/mocks/handlers/auth';
 import { API, errorBody } from '@/testing/mocks/handlers/prompts';
 import { readersDb } from '@/testing/mocks/handlers/readers';
 import { storiesDb } from '@/testing/mocks/handlers/stories';
@@ -142,5 +143,47 @@ describe('the new story page', () => {
       'href',
       '/settings#settings-found-servers',
     );
+  });
+
+  it('tells a member, who cannot add engines, to ask the admin', async () => {
+    authDb.addMember();
+    readersDb.add({ name: 'Hana', language: 'ja' });
+    server.use(
+      http.post(`${API}/stories`, () =>
+        HttpResponse.json(
+          {
+            error: {
+              code: 'validation_error',
+              message: 'not ja',
+              details: [{ field: 'language', message: 'no', type: 'language_not_written', params: { engine: 'local', language: 'ja', languages: ['en'] } }],
+            },
+            trace_id: null,
+          },
+          { status: 422 },
+        ),
+      ),
+    );
+    const { user } = renderApp('/stories/new');
+    await user.click(await screen.findByRole('radio', { name: /Hana/ }));
+    await user.type(screen.getByLabelText('Your idea'), 'ほしのおはなし');
+    await user.click(screen.getByRole('button', { name: 'Write the story' }));
+    const alert = await screen.findByTestId('new-story-error');
+    expect(alert).toHaveTextContent('The admin of this Storybot can add a model that can, in Settings.');
+    expect(screen.queryByRole('link', { name: 'Or download a model file by its link' })).not.toBeInTheDocument();
+  });
+
+  it('says when today’s quota is spent (429 quota_spent)', async () => {
+    server.use(
+      http.post(`${API}/stories`, () =>
+        HttpResponse.json(
+          { error: { code: 'quota_spent', message: 'The daily token quota is spent.', details: null }, trace_id: null },
+          { status: 429, headers: { 'Retry-After': '3600' } },
+        ),
+      ),
+    );
+    const { user } = renderApp('/stories/new');
+    await user.type(await screen.findByLabelText('Your idea'), 'A fox');
+    await user.click(screen.getByRole('button', { name: 'Write the story' }));
+    expect(await screen.findByTestId('new-story-error')).toHaveTextContent("Today's story allowance is used up.");
   });
 });

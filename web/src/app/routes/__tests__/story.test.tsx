@@ -2,6 +2,7 @@ import { act, screen, waitFor } from '@testing-library/react';
 
 import { RECONNECT_MS } from '@/features/stories/hooks/use-story-stream';
 import { ScriptedEventSource } from '@/testing/event-source';
+import { authDb } from '@/testing/mocks/handlers/auth';
 import { storiesDb } from '@/testing/mocks/handlers/stories';
 import { speech } from '@/testing/speech';
 import { recordRequests, renderApp } from '@/testing/test-utils';
@@ -86,6 +87,16 @@ describe('the story page', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('goes to sign-in when the stream is refused because the session ended, and back to the story', async () => {
+    storiesDb.add({ id: 9, status: 'running', queue_position: null });
+    const { router } = renderApp('/stories/9');
+    const source = await openStream();
+    authDb.signOut();
+    act(() => source.refuse()); // a 401 this time
+    expect(await screen.findByRole('heading', { level: 1, name: 'Sign in' })).toBeInTheDocument();
+    expect(router.state.location.search).toBe(`?next=${encodeURIComponent('/stories/9')}`);
   });
 
   it('opens no stream for a finished story', async () => {

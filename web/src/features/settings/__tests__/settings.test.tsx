@@ -1,6 +1,6 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 
-import { ADMIN_TOKEN_KEY } from '../api/admin-token';
+import { authDb } from '@/testing/mocks/handlers/auth';
 import { settingsDb } from '@/testing/mocks/handlers/settings';
 import { recordRequests, renderApp } from '@/testing/test-utils';
 
@@ -43,32 +43,40 @@ describe('the settings screen', () => {
     expect(patch?.headers.has('Authorization')).toBe(false);
   });
 
-  it('asks for the admin token on 401, keeps it for the tab and sends it with the next save', async () => {
-    settingsDb.requireToken('s3cret');
+  it('shows a member the engines read-only, without the admin tools, and lets them choose their own defaults', async () => {
+    const member = authDb.addMember();
+    const { user } = renderApp('/settings');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Settings' })).toBeInTheDocument();
+    expect(await screen.findByText('Only an admin can change these')).toBeInTheDocument();
+    expect(await screen.findAllByTestId('engine-card')).toHaveLength(2);
+    expect(screen.queryByRole('button', { name: 'Save defaults' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('form', { name: 'Defaults for everyone' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('form', { name: 'Add an OpenAI-compatible engine' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('heading', { name: 'Model files' })).not.toBeInTheDocument();
+    // The interface language is everyone's own.
+    expect(screen.getByRole('region', { name: 'Interface language' })).toBeInTheDocument();
+
+    const mine = await screen.findByRole('form', { name: 'Your defaults for new stories' });
+    const length = within(mine).getByRole('textbox', { name: 'Length' });
+    expect(length).toHaveValue("Storybot's default (Medium)");
+    await user.click(length);
+    await user.click(await screen.findByRole('option', { name: 'Long' }));
+    await user.click(within(mine).getByRole('button', { name: 'Save my defaults' }));
+    expect(await screen.findByText('Your defaults are saved.')).toBeInTheDocument();
+    expect(authDb.defaultsOf(member.id)).toEqual({ default_length: 'long', default_tone: null, default_language: null, default_engine: null });
+    // The global settings did not change.
+    expect(settingsDb.get().default_length).toBe('medium');
+  });
+
+  it('sends the CSRF token from /api/me with a change, and no bearer token', async () => {
     const { user } = await openSettings();
     const requests = recordRequests();
-
     await user.click(screen.getByText('Short'));
     await user.click(screen.getByRole('button', { name: 'Save defaults' }));
-
-    const region = await screen.findByRole('region', { name: 'Admin token needed' });
-    expect(settingsDb.get().default_length).toBe('medium');
-    await user.type(within(region).getByLabelText(/Admin token/, { selector: 'input' }), 's3cret');
-    await user.click(within(region).getByRole('button', { name: 'Use this token' }));
-    expect(sessionStorage.getItem(ADMIN_TOKEN_KEY)).toBe('s3cret');
-    await waitFor(() => expect(screen.queryByRole('region', { name: 'Admin token needed' })).not.toBeInTheDocument());
-
-    await user.click(screen.getByRole('button', { name: 'Save defaults' }));
     expect(await screen.findByText('Defaults saved.')).toBeInTheDocument();
-    expect(settingsDb.get().default_length).toBe('short');
-    const patches = requests.filter((r) => r.method === 'PATCH');
-    expect(patches[0]?.headers.has('Authorization')).toBe(false);
-    expect(patches[1]?.headers.get('Authorization')).toBe('Bearer s3cret');
-    // Reads never carry the token.
-    expect(requests.filter((r) => r.method === 'GET').every((r) => !r.headers.has('Authorization'))).toBe(true);
-
-    await user.click(screen.getByRole('button', { name: 'Forget the token' }));
-    expect(sessionStorage.getItem(ADMIN_TOKEN_KEY)).toBeNull();
+    const patch = requests.find((r) => r.method === 'PATCH');
+    expect(patch?.headers.get('X-CSRF-Token')).toBe(authDb.csrf());
+    expect(patch?.headers.has('Authorization')).toBe(false);
   });
 
   it('adds an OpenAI-compatible engine and keeps the existing ones', async () => {

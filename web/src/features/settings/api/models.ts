@@ -1,7 +1,6 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
-import { apiFetch, isApiError } from '@/lib/api-client';
-import { notifyError } from '@/lib/notify';
+import { apiFetch } from '@/lib/api-client';
 import type {
   DownloadCreate,
   EngineInfo,
@@ -10,8 +9,6 @@ import type {
   ModelDownloadList,
   UseModel,
 } from '@/types/api';
-
-import { adminHeaders } from './admin-token';
 
 const POLL_MS = 500;
 
@@ -47,60 +44,45 @@ export function useDownloads() {
 
 type Options<T> = {
   onSuccess?: (value: T) => void;
-  onUnauthorized?: () => void;
 };
 
-function onError(onUnauthorized?: () => void) {
-  return (error: Error) => {
-    if (isApiError(error) && error.status === 401 && onUnauthorized) onUnauthorized();
-    else notifyError(error);
-  };
-}
-
 /** Start downloading a model file by its link. */
-export function useStartDownload({ onSuccess, onUnauthorized }: Options<ModelDownload> = {}) {
+export function useStartDownload({ onSuccess }: Options<ModelDownload> = {}) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (data: DownloadCreate) =>
-      apiFetch<ModelDownload>('/models/downloads', { method: 'POST', json: data, headers: adminHeaders() }),
-    meta: { silent: true },
+      apiFetch<ModelDownload>('/models/downloads', { method: 'POST', json: data }),
     onSuccess: async (download) => {
       await queryClient.invalidateQueries({ queryKey: ['models', 'downloads'] });
       onSuccess?.(download);
     },
-    onError: onError(onUnauthorized),
   });
 }
 
 /** Cancel a running download, or take an ended one off the list. */
-export function useCancelDownload({ onSuccess, onUnauthorized }: Options<ModelDownload> = {}) {
+export function useCancelDownload({ onSuccess }: Options<ModelDownload> = {}) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (id: string) =>
       apiFetch<ModelDownload>(`/models/downloads/${encodeURIComponent(id)}`, {
         method: 'DELETE',
-        headers: adminHeaders(),
       }),
-    meta: { silent: true },
     onSuccess: async (download) => {
       await queryClient.invalidateQueries({ queryKey: ['models', 'downloads'] });
       onSuccess?.(download);
     },
-    onError: onError(onUnauthorized),
   });
 }
 
 /** Make a model file a `local` engine that writes the languages given. */
-export function useUseModel({ onSuccess, onUnauthorized }: Options<EngineInfo> = {}) {
+export function useUseModel({ onSuccess }: Options<EngineInfo> = {}) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: ({ name, ...data }: UseModel & { name: string }) =>
       apiFetch<EngineInfo>(`/models/${encodeURIComponent(name)}/engine`, {
         method: 'POST',
         json: data,
-        headers: adminHeaders(),
       }),
-    meta: { silent: true },
     onSuccess: async (engine) => {
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: ['engines'] }),
@@ -109,6 +91,5 @@ export function useUseModel({ onSuccess, onUnauthorized }: Options<EngineInfo> =
       ]);
       onSuccess?.(engine);
     },
-    onError: onError(onUnauthorized),
   });
 }

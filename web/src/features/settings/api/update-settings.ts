@@ -1,35 +1,25 @@
 import { useMutation, useQueryClient, type UseMutationOptions } from '@tanstack/react-query';
 
-import { apiFetch, isApiError } from '@/lib/api-client';
-import { notifyError } from '@/lib/notify';
+import { apiFetch } from '@/lib/api-client';
 import type { RuntimeSettings, SettingsPatch } from '@/types/api';
 
-import { adminHeaders } from './admin-token';
 import { getSettingsQueryOptions } from './get-settings';
 
 export function updateSettings(data: SettingsPatch): Promise<RuntimeSettings> {
-  return apiFetch<RuntimeSettings>('/settings', { method: 'PATCH', json: data, headers: adminHeaders() });
+  return apiFetch<RuntimeSettings>('/settings', { method: 'PATCH', json: data });
 }
 
-type Options = Pick<UseMutationOptions<RuntimeSettings, Error, SettingsPatch>, 'onSuccess'> & {
-  /** The server wants the admin token (401): ask for it instead of showing an error. */
-  onUnauthorized?: () => void;
-};
+type Options = Pick<UseMutationOptions<RuntimeSettings, Error, SettingsPatch>, 'onSuccess'>;
 
-/** Change runtime settings, with the admin token when one was given. */
-export function useUpdateSettings({ onSuccess, onUnauthorized }: Options = {}) {
+/** Change runtime settings (an admin's to change: a member is refused with 403). */
+export function useUpdateSettings({ onSuccess }: Options = {}) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: updateSettings,
-    meta: { silent: true },
     onSuccess: async (settings, ...rest) => {
       queryClient.setQueryData(getSettingsQueryOptions().queryKey, settings);
       await queryClient.invalidateQueries({ queryKey: ['engines'] });
       onSuccess?.(settings, ...rest);
-    },
-    onError: (error) => {
-      if (isApiError(error) && error.status === 401 && onUnauthorized) onUnauthorized();
-      else notifyError(error);
     },
   });
 }

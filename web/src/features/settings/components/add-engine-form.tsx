@@ -23,7 +23,7 @@ function isHttpUrl(value: string): boolean {
 }
 
 /** Adds an OpenAI-compatible server (Ollama, vLLM, llama.cpp, OpenAI) to the engines. */
-export function AddEngineForm({ settings, onUnauthorized }: { settings: RuntimeSettings; onUnauthorized: () => void }) {
+export function AddEngineForm({ settings }: { settings: RuntimeSettings }) {
   const { t } = useTranslation();
   const [name, setName] = useState('');
   const [baseUrl, setBaseUrl] = useState('');
@@ -39,7 +39,6 @@ export function AddEngineForm({ settings, onUnauthorized }: { settings: RuntimeS
       setModel('');
       setErrors({});
     },
-    onUnauthorized,
   });
 
   function validate(): Errors {

@@ -19,8 +19,8 @@ function toneChoices(t: TFunction, stored: string): { value: string; label: stri
   return (TONES as readonly string[]).includes(stored) ? choices : [{ value: stored, label: stored }, ...choices];
 }
 
-/** The defaults of a new story: engine, length, tone and language. */
-export function DefaultsForm({ settings, onUnauthorized }: { settings: RuntimeSettings; onUnauthorized: () => void }) {
+/** The defaults of a new story for every account: engine, length, tone and language (the admin's). */
+export function DefaultsForm({ settings }: { settings: RuntimeSettings }) {
   const { t } = useTranslation();
   const [engine, setEngine] = useState(settings.default_engine);
   const [length, setLength] = useState<StoryLength>(settings.default_length);
@@ -28,7 +28,6 @@ export function DefaultsForm({ settings, onUnauthorized }: { settings: RuntimeSe
   const [language, setLanguage] = useState<ReaderLanguage>(settings.default_language);
   const updateSettings = useUpdateSettings({
     onSuccess: () => notifySuccess(t('settings.defaults.saved')),
-    onUnauthorized,
   });
 
   function submit(event: SubmitEvent<HTMLFormElement>) {

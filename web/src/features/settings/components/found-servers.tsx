@@ -11,7 +11,7 @@ import { useDiscoveredServers } from '../api/discover-engines';
 
 import { LanguageChoice } from './language-choice';
 
-function FoundModel({ server, model, onUnauthorized }: { server: DiscoveredServer; model: string; onUnauthorized: () => void }) {
+function FoundModel({ server, model }: { server: DiscoveredServer; model: string }) {
   const { t } = useTranslation();
   const [asking, setAsking] = useState(false);
   const kind = t(`settings.found.kinds.${server.kind}`);
@@ -20,7 +20,6 @@ function FoundModel({ server, model, onUnauthorized }: { server: DiscoveredServe
       setAsking(false);
       notifySuccess(t('settings.found.added', { name: engine.name }));
     },
-    onUnauthorized,
   });
   const configured = server.configured.find((c) => c.model === model);
 
@@ -64,7 +63,7 @@ function FoundModel({ server, model, onUnauthorized }: { server: DiscoveredServe
 }
 
 /** "Found: add it" cards for the model servers running on the server's machine. */
-export function FoundServers({ onUnauthorized }: { onUnauthorized: () => void }) {
+export function FoundServers() {
   const { t } = useTranslation();
   const found = useDiscoveredServers();
 
@@ -131,7 +130,7 @@ export function FoundServers({ onUnauthorized }: { onUnauthorized: () => void })
               ) : (
                 <Stack component="ul" gap="sm" p={0} m={0} style={{ listStyle: 'none' }}>
                   {server.models.map((model) => (
-                    <FoundModel key={model} server={server} model={model} onUnauthorized={onUnauthorized} />
+                    <FoundModel key={model} server={server} model={model} />
                   ))}
                 </Stack>
               )}

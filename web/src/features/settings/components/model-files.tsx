@@ -22,9 +22,9 @@ function isGgufLink(value: string): boolean {
   }
 }
 
-function DownloadProgress({ download, onUnauthorized }: { download: ModelDownload; onUnauthorized: () => void }) {
+function DownloadProgress({ download }: { download: ModelDownload }) {
   const { t, i18n } = useTranslation();
-  const cancel = useCancelDownload({ onUnauthorized });
+  const cancel = useCancelDownload();
   const lng = i18n.language;
   const total = download.bytes_total;
   const percent = total ? Math.min(100, (download.bytes_done / total) * 100) : 0;
@@ -90,7 +90,7 @@ function DownloadProgress({ download, onUnauthorized }: { download: ModelDownloa
   );
 }
 
-function ModelRow({ model, onUnauthorized }: { model: LocalModel; onUnauthorized: () => void }) {
+function ModelRow({ model }: { model: LocalModel }) {
   const { t, i18n } = useTranslation();
   const [asking, setAsking] = useState(false);
   const use = useUseModel({
@@ -98,7 +98,6 @@ function ModelRow({ model, onUnauthorized }: { model: LocalModel; onUnauthorized
       setAsking(false);
       notifySuccess(t('settings.files.used', { name: engine.name }));
     },
-    onUnauthorized,
   });
   return (
     <Card component="li" withBorder radius="md" padding="md" data-testid="model-file">
@@ -141,7 +140,7 @@ function ModelRow({ model, onUnauthorized }: { model: LocalModel; onUnauthorized
 }
 
 /** Model files: a link to download, the downloads with their progress, and the files to use. */
-export function ModelFiles({ onUnauthorized }: { onUnauthorized: () => void }) {
+export function ModelFiles() {
   const { t } = useTranslation();
   const models = useLocalModels();
   const downloads = useDownloads();
@@ -153,7 +152,6 @@ export function ModelFiles({ onUnauthorized }: { onUnauthorized: () => void }) {
       setUrl('');
       setSha256('');
     },
-    onUnauthorized,
   });
   const refetchModels = models.refetch;
 
@@ -215,14 +213,14 @@ export function ModelFiles({ onUnauthorized }: { onUnauthorized: () => void }) {
       {shown.length > 0 && (
         <Stack gap="sm" aria-label={t('settings.files.downloadsLabel')} role="region" aria-live="polite">
           {shown.map((download) => (
-            <DownloadProgress key={download.id} download={download} onUnauthorized={onUnauthorized} />
+            <DownloadProgress key={download.id} download={download} />
           ))}
         </Stack>
       )}
       {models.data && models.data.items.length > 0 && (
         <Stack component="ul" gap="sm" p={0} m={0} style={{ listStyle: 'none' }} aria-label={t('settings.files.label')}>
           {models.data.items.map((model) => (
-            <ModelRow key={model.path} model={model} onUnauthorized={onUnauthorized} />
+            <ModelRow key={model.path} model={model} />
           ))}
         </Stack>
       )}

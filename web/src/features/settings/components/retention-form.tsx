@@ -12,8 +12,8 @@ const MIN_DAYS = 1;
 const MAX_DAYS = 3650;
 const SUGGESTED_DAYS = 365;
 
-/** How long stories are kept: forever, or deleted a number of days after they end. */
-export function RetentionForm({ settings, onUnauthorized }: { settings: RuntimeSettings; onUnauthorized: () => void }) {
+/** How long stories are kept: forever, or deleted a number of days after they end (`readOnly`: shown, not changed). */
+export function RetentionForm({ settings, readOnly = false }: { settings: RuntimeSettings; readOnly?: boolean }) {
   const { t } = useTranslation();
   const stored = settings.story_retention_days ?? null;
   const [limited, setLimited] = useState(stored !== null);
@@ -21,7 +21,6 @@ export function RetentionForm({ settings, onUnauthorized }: { settings: RuntimeS
   const [error, setError] = useState<string | null>(null);
   const updateSettings = useUpdateSettings({
     onSuccess: () => notifySuccess(t('settings.retention.saved')),
-    onUnauthorized,
   });
 
   function submit(event: SubmitEvent<HTMLFormElement>) {
@@ -47,6 +46,7 @@ export function RetentionForm({ settings, onUnauthorized }: { settings: RuntimeS
           description={t('settings.retention.limitHint')}
           checked={limited}
           onChange={(event) => setLimited(event.currentTarget.checked)}
+          disabled={readOnly}
         />
         {limited && (
           <NumberInput
@@ -63,13 +63,16 @@ export function RetentionForm({ settings, onUnauthorized }: { settings: RuntimeS
             allowNegative={false}
             error={error}
             maw={240}
+            disabled={readOnly}
           />
         )}
-        <Group justify="flex-end">
-          <Button type="submit" leftSection={<IconDeviceFloppy size={18} aria-hidden />} loading={updateSettings.isPending}>
-            {t('settings.retention.save')}
-          </Button>
-        </Group>
+        {!readOnly && (
+          <Group justify="flex-end">
+            <Button type="submit" leftSection={<IconDeviceFloppy size={18} aria-hidden />} loading={updateSettings.isPending}>
+              {t('settings.retention.save')}
+            </Button>
+          </Group>
+        )}
       </Stack>
     </form>
   );

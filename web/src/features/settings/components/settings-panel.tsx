@@ -1,21 +1,23 @@
-import { Alert, Button, Center, Group, Loader, Paper, Stack, Text, Title, VisuallyHidden } from '@mantine/core';
-import { IconAlertCircle } from '@tabler/icons-react';
-import { useEffect, useState, type ReactNode } from 'react';
+import { Alert, Button, Center, Loader, Paper, Stack, Text, Title, VisuallyHidden } from '@mantine/core';
+import { IconAlertCircle, IconLock } from '@tabler/icons-react';
+import { useEffect, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'react-router';
 
 import { LanguageSwitcher } from '@/components/ui/language-switcher';
 import { settingsSections } from '@/config/paths';
+import { useIsAdmin } from '@/lib/auth';
+import type { RuntimeSettings } from '@/types/api';
 
-import { getAdminToken, setAdminToken } from '../api/admin-token';
 import { useSettings } from '../api/get-settings';
+import { useMyDefaults } from '../api/my-defaults';
 
 import { AddEngineForm } from './add-engine-form';
-import { AdminTokenField } from './admin-token-field';
 import { DefaultsForm } from './defaults-form';
 import { EnginesList } from './engines-list';
 import { FoundServers } from './found-servers';
 import { ModelFiles } from './model-files';
+import { MyDefaultsForm } from './my-defaults-form';
 import { RetentionForm } from './retention-form';
 
 function Section({ id, title, hint, children }: { id: string; title: string; hint?: string; children: ReactNode }) {
@@ -38,13 +40,41 @@ function Section({ id, title, hint, children }: { id: string; title: string; hin
   );
 }
 
-/** The settings page: engines, story defaults, how long stories are kept, a new engine, and the interface language. */
+/** The account's own defaults, once both they and the global settings are loaded. */
+function MyDefaults({ settings }: { settings: RuntimeSettings }) {
+  const { t } = useTranslation();
+  const mine = useMyDefaults();
+  if (mine.isPending) {
+    return (
+      <Center py="lg" role="status" aria-live="polite">
+        <Loader aria-hidden />
+        <VisuallyHidden>{t('settings.mine.loading')}</VisuallyHidden>
+      </Center>
+    );
+  }
+  if (mine.isError) {
+    return (
+      <Alert color="red" icon={<IconAlertCircle aria-hidden />} title={t('settings.mine.failed')}>
+        <Button variant="light" color="red" mt="sm" onClick={() => void mine.refetch()} loading={mine.isFetching}>
+          {t('common.retry')}
+        </Button>
+      </Alert>
+    );
+  }
+  return <MyDefaultsForm key={JSON.stringify([mine.data, settings])} mine={mine.data} settings={settings} />;
+}
+
+/**
+ * The settings page: engines, the account's own story defaults, the defaults
+ * for everyone, how long stories are kept, a new engine, and the interface
+ * language. Everything but the account's own defaults and the language is the
+ * admin's to change: a member sees the engines and retention read-only, with
+ * a note saying so, and not the admin's tools at all.
+ */
 export function SettingsPanel() {
   const { t } = useTranslation();
   const settings = useSettings();
-  const [needsToken, setNeedsToken] = useState(false);
-  const [hasToken, setHasToken] = useState(() => getAdminToken() !== '');
-  const askForToken = () => setNeedsToken(true);
+  const admin = useIsAdmin();
   const { hash } = useLocation();
 
   // A link to one section (#settings-model-files ...) scrolls to it and moves the focus there.
@@ -75,60 +105,48 @@ export function SettingsPanel() {
 
   return (
     <Stack gap="lg">
-      {needsToken && (
-        <AdminTokenField
-          onSaved={() => {
-            setNeedsToken(false);
-            setHasToken(getAdminToken() !== '');
-          }}
-        />
-      )}
-      {!needsToken && hasToken && (
-        <Group gap="xs" justify="flex-end">
-          <Text size="sm" c="dimmed">
-            {t('settings.token.inUse')}
-          </Text>
-          <Button
-            variant="subtle"
-            size="compact-sm"
-            onClick={() => {
-              setAdminToken('');
-              setHasToken(false);
-            }}
-          >
-            {t('settings.token.forget')}
-          </Button>
-        </Group>
+      {!admin && (
+        <Alert color="gray" variant="light" icon={<IconLock aria-hidden />} title={t('settings.readOnly.title')}>
+          {t('settings.readOnly.body')}
+        </Alert>
       )}
       <Section id="settings-engines" title={t('settings.engines.title')} hint={t('settings.engines.hint')}>
         <EnginesList />
       </Section>
-      <Section id={settingsSections.foundServers} title={t('settings.found.sectionTitle')} hint={t('settings.found.hint')}>
-        <FoundServers onUnauthorized={askForToken} />
+      {admin && (
+        <Section id={settingsSections.foundServers} title={t('settings.found.sectionTitle')} hint={t('settings.found.hint')}>
+          <FoundServers />
+        </Section>
+      )}
+      {admin && (
+        <Section id={settingsSections.modelFiles} title={t('settings.files.title')} hint={t('settings.files.hint')}>
+          <ModelFiles />
+        </Section>
+      )}
+      <Section id="settings-my-defaults" title={t('settings.mine.title')} hint={t('settings.mine.hint')}>
+        {settingsForms ?? (settings.data && <MyDefaults settings={settings.data} />)}
       </Section>
-      <Section id={settingsSections.modelFiles} title={t('settings.files.title')} hint={t('settings.files.hint')}>
-        <ModelFiles onUnauthorized={askForToken} />
-      </Section>
-      <Section id="settings-defaults" title={t('settings.defaults.title')} hint={t('settings.defaults.hint')}>
-        {settingsForms ??
-          (settings.data && (
-            <DefaultsForm key={JSON.stringify(settings.data)} settings={settings.data} onUnauthorized={askForToken} />
-          ))}
-      </Section>
+      {admin && (
+        <Section id="settings-defaults" title={t('settings.defaults.title')} hint={t('settings.defaults.hint')}>
+          {settingsForms ??
+            (settings.data && <DefaultsForm key={JSON.stringify(settings.data)} settings={settings.data} />)}
+        </Section>
+      )}
       <Section id="settings-retention" title={t('settings.retention.title')} hint={t('settings.retention.hint')}>
         {settingsForms ??
           (settings.data && (
             <RetentionForm
               key={String(settings.data.story_retention_days ?? null)}
               settings={settings.data}
-              onUnauthorized={askForToken}
+              readOnly={!admin}
             />
           ))}
       </Section>
-      <Section id="settings-add-engine" title={t('settings.addEngine.title')} hint={t('settings.addEngine.hint')}>
-        {settingsForms ??
-          (settings.data && <AddEngineForm settings={settings.data} onUnauthorized={askForToken} />)}
-      </Section>
+      {admin && (
+        <Section id="settings-add-engine" title={t('settings.addEngine.title')} hint={t('settings.addEngine.hint')}>
+          {settingsForms ?? (settings.data && <AddEngineForm settings={settings.data} />)}
+        </Section>
+      )}
       <Section id="settings-language" title={t('settings.language.title')} hint={t('settings.language.hint')}>
         <div>
           <LanguageSwitcher />

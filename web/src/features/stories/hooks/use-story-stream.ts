@@ -1,7 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 
-import { apiUrl } from '@/lib/api-client';
+import { apiUrl, credentialsFor } from '@/lib/api-client';
+import { ME_QUERY_KEY } from '@/lib/auth';
 import { FINAL_STATUSES, isFinalStatus, type FinalEventData, type Story, type StoryStatus } from '@/types/stories';
 
 export type LiveStory = {
@@ -59,7 +60,9 @@ export function useStoryStream(initial: Story): LiveStory {
     let ended = false;
 
     const open = () => {
-      const current = new EventSource(apiUrl(`/stories/${initial.id}/events`, { after: lastSeq.current }));
+      const url = apiUrl(`/stories/${initial.id}/events`, { after: lastSeq.current });
+      // Same origin: the session cookie goes along by itself; another origin needs it asked for.
+      const current = new EventSource(url, { withCredentials: credentialsFor(url) === 'include' });
       source = current;
       const finish = () => {
         ended = true;
@@ -111,6 +114,9 @@ export function useStoryStream(initial: Story): LiveStory {
         // A dropped connection is retried by EventSource itself; a refused one is not.
         if (ended || current.readyState !== EventSource.CLOSED) return;
         setLive((state) => ({ ...state, reconnecting: true }));
+        // EventSource hides the status: if the session ended (401), asking who is
+        // signed in finds out, and the app goes to the sign-in page.
+        void queryClient.refetchQueries({ queryKey: ME_QUERY_KEY });
         retry = setTimeout(open, RECONNECT_MS);
       });
     };

@@ -2,9 +2,9 @@ import { http, HttpResponse } from 'msw';
 
 import type { EngineInfo, RuntimeSettings, SettingsPatch } from '@/types/api';
 
-import { API, errorBody } from './prompts';
+import { API } from './prompts';
 
-// Runtime settings and engines as the server keeps them, with an optional admin token.
+// Runtime settings and engines as the server keeps them (changes are the admin's: see auth.ts's gate).
 
 function defaults(): RuntimeSettings {
   return {
@@ -19,22 +19,13 @@ function defaults(): RuntimeSettings {
 }
 
 let settings = defaults();
-let adminToken: string | null = null;
 
 export const settingsDb = {
   reset(): void {
     settings = defaults();
-    adminToken = null;
   },
   get(): RuntimeSettings {
     return settings;
-  },
-  /** Changes need `Authorization: Bearer <token>` from now on. */
-  requireToken(token: string): void {
-    adminToken = token;
-  },
-  token(): string | null {
-    return adminToken;
   },
 };
 
@@ -62,9 +53,6 @@ export const settingsHandlers = [
   http.get(`${API}/settings`, () => HttpResponse.json(settings)),
 
   http.patch(`${API}/settings`, async ({ request }) => {
-    if (adminToken !== null && request.headers.get('Authorization') !== `Bearer ${adminToken}`) {
-      return errorBody(401, 'unauthorized', 'Changing settings needs the admin token.');
-    }
     const patch = (await request.json()) as SettingsPatch;
     settings = { ...settings, ...patch };
     return HttpResponse.json(settings);
