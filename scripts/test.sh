@@ -22,8 +22,9 @@ echo "== ruff" >&2
 .venv/bin/ruff format --check .
 echo "== mypy" >&2
 .venv/bin/mypy storybot
-echo "== web: lint, types, unit tests" >&2
-(cd web && npm run lint --silent && npm run typecheck --silent && npm test --silent)
+echo "== web: lint, types (generated from the API's document, current), unit tests" >&2
+(cd web && npm run lint --silent && npm run typecheck --silent && npm run api:check --silent \
+  && npm test --silent)
 echo "== web: end to end in chromium, against the real server" >&2
 (cd web && E2E_SKIP_BUILD=1 npm run e2e --silent)
 echo "== pytest" >&2

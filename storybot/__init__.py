@@ -8,6 +8,7 @@ from flask_openapi3.models.info import Info
 from flask_openapi3.openapi import OpenAPI
 from sqlalchemy.engine import make_url
 
+from storybot.api.contract import StorybotOpenAPI
 from storybot.config import Settings, secret_key_for
 from storybot.database import configure_sqlite, install_write_intent
 from storybot.errors import register_error_handlers, validation_error_response
@@ -25,12 +26,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 def create_app(settings: Settings | None = None) -> OpenAPI:
     """Build a Storybot WSGI application from ``settings`` (default: the environment)."""
     settings = settings or Settings()
-    app = OpenAPI(
+    app = StorybotOpenAPI(
         __name__,
         info=Info(title="Storybot API", version=__version__),
         doc_prefix="/api/docs",
         doc_url="/openapi.json",
-        validation_error_status=422,
         validation_error_callback=validation_error_response,
     )
     app.extensions["storybot.settings"] = settings
@@ -70,8 +70,6 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
 
     register_api(app)
     register_web(app)
-    # The document's stable address; the docs pages live under /api/docs.
-    app.add_url_rule("/api/openapi.json", "openapi_document", lambda: app.api_doc)
     return app
 
 

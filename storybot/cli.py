@@ -1,4 +1,4 @@
-"""The ``storybot`` command: serve, db, prompts, backup and restore (and, from their own
+"""The ``storybot`` command: serve, db, prompts, backup, restore and openapi (and, from their own
 modules, users, tokens, generate, models and eval)."""
 
 from __future__ import annotations
@@ -133,6 +133,28 @@ def import_prompts(path: str, account: str | None) -> None:
     except ApiError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"Imported {created} new and {updated} updated prompts.")
+
+
+@main.command("openapi")
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True), default="-")
+def openapi_document(path: str) -> None:
+    """Write the API's OpenAPI document to PATH (default: standard output).
+
+    It is built from the code alone: no database, no data directory is touched.
+    """
+    import json
+    import tempfile
+
+    from storybot import create_app
+
+    with tempfile.TemporaryDirectory(prefix="storybot-openapi-") as scratch:
+        app = create_app(Settings(data_dir=Path(scratch), database_url="sqlite://"))
+        text = json.dumps(app.api_doc, indent=2, ensure_ascii=False) + "\n"
+    if path == "-":
+        click.echo(text, nl=False)
+    else:
+        Path(path).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote the OpenAPI document to {path}", err=True)
 
 
 def _sqlite_path(settings: Settings) -> Path:

@@ -92,7 +92,7 @@ def test_metrics_show_histogram_buckets_by_route_rule(client: FlaskClient) -> No
     client.get(f"/api/prompts/{prompt['id']}")
     client.get("/api/prompts/424242")
     text = client.get("/metrics").get_data(as_text=True)
-    rule = "/api/prompts/<int:prompt_id>"
+    rule = "/api/prompts/<id:prompt_id>"
     bucket = "storybot_http_request_duration_seconds_bucket"
     assert f'{bucket}{{le="0.005",method="GET",route="{rule}"}}' in text
     assert f'storybot_http_requests_total{{method="GET",route="{rule}",status="404"}}' in text

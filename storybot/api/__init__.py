@@ -13,6 +13,7 @@ def register_api(app: OpenAPI) -> None:
     """Register every API blueprint and the request guards on the app."""
     from storybot.api import (
         auth,
+        document,
         health,
         me,
         models,
@@ -29,6 +30,18 @@ def register_api(app: OpenAPI) -> None:
     init_access(app)
     init_throttle(app, app.extensions["storybot.settings"])
     install_body_guard(app)
-    modules = (health, auth, me, tokens, users, prompts, profiles, stories, engines_api, models)
+    modules = (
+        health,
+        document,
+        auth,
+        me,
+        tokens,
+        users,
+        prompts,
+        profiles,
+        stories,
+        engines_api,
+        models,
+    )
     for module in (*modules, settings):
         app.register_api(module.bp)

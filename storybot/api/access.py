@@ -40,7 +40,7 @@ PUBLIC_ENDPOINTS = frozenset(
     {
         "health.health",
         "health.ready",
-        "openapi_document",
+        "document.openapi_document",
         "auth.setup_status",
         "auth.setup",
         "auth.login",

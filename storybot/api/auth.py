@@ -6,6 +6,7 @@ from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
 from storybot.api.access import end_session, start_session
+from storybot.api.contract import errors
 from storybot.api.me import me_view
 from storybot.api.throttle import throttle_sign_in
 from storybot.errors import ApiError
@@ -21,7 +22,7 @@ def setup_status() -> dict[str, object]:
     return SetupStatus(needed=account_service.setup_needed()).model_dump()
 
 
-@bp.post("/setup", responses={201: MeOut})
+@bp.post("/setup", responses={201: MeOut, **errors(409)})
 def setup(body: NewAdmin) -> tuple[dict[str, object], int]:
     """Create the first admin and sign the browser in; refused once any account exists."""
     throttle_sign_in(body.email)
@@ -30,7 +31,7 @@ def setup(body: NewAdmin) -> tuple[dict[str, object], int]:
     return me_view(user, csrf), 201
 
 
-@bp.post("/login", responses={200: MeOut})
+@bp.post("/login", responses={200: MeOut, **errors(401, 429)})
 def login(body: Credentials) -> dict[str, object]:
     """Sign in with an email and a password; the answer is the same for any wrong pair."""
     throttle_sign_in(body.email)

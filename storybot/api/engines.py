@@ -8,6 +8,7 @@ from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
 from storybot.api.access import require_admin_for_changes
+from storybot.api.contract import errors
 from storybot.schemas.engines import DiscoveryList, EngineAdd, EngineList, EngineOut
 from storybot.services import discovery_service, engine_service
 
@@ -23,7 +24,7 @@ def list_engines() -> dict[str, Any]:
     ).model_dump()
 
 
-@bp.post("", responses={201: EngineOut})
+@bp.post("", responses={201: EngineOut, **errors(409)})
 def add_engine(body: EngineAdd) -> tuple[dict[str, Any], int]:
     """Add one engine beside the configured ones (needs the admin token when one is set)."""
     engine = engine_service.add_engine(body.name, body.config, make_default=body.make_default)

@@ -1,4 +1,10 @@
-"""Checks shared by every route: JSON bodies."""
+"""Checks shared by every route: JSON bodies, and text no route takes.
+
+No text of a request may hold U+0000 (NUL): PostgreSQL cannot store it and
+SQLite's full-text search fails on it, so it is refused before any route sees
+it (the OpenAPI document says so in each string's pattern). No query parameter
+of Storybot's is a list, so one given twice is refused rather than half read.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +33,16 @@ def install_body_guard(app: Flask) -> None:
     """
 
     @app.before_request
+    def _check_query() -> None:
+        if not request.path.startswith("/api/"):
+            return
+        for name, values in request.args.lists():
+            if len(values) > 1:
+                raise _refused(name, "given_twice", f"Give the parameter {name!r} once.")
+            if NUL in name or NUL in values[0]:
+                raise _refused(name, "nul_character", NUL_MESSAGE)
+
+    @app.before_request
     def _check_json_body() -> None:
         if request.method not in BODY_METHODS or not request.path.startswith("/api/"):
             return
@@ -51,3 +67,34 @@ def install_body_guard(app: Flask) -> None:
             ) from exc
         if not isinstance(body, dict):
             raise ApiError(422, "validation_error", "The body must be a JSON object.")
+        where = _nul_in(body, "")
+        if where is not None:
+            raise _refused(where, "nul_character", NUL_MESSAGE)
+
+
+NUL = "\x00"
+NUL_MESSAGE = "Text may not hold the character U+0000 (NUL)."
+
+
+def _refused(field: str, kind: str, message: str) -> ApiError:
+    detail = {"field": field, "message": message, "type": kind}
+    return ApiError(422, "validation_error", f"{field}: {message}", [detail])
+
+
+def _nul_in(value: object, where: str) -> str | None:
+    """The dotted path of the first text in ``value`` (keys too) that holds NUL, or None."""
+    if isinstance(value, str):
+        return where if NUL in value else None
+    items: list[tuple[object, object]] = []
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, list):
+        items = list(enumerate(value))
+    for key, item in items:
+        path = f"{where}.{key}" if where else str(key)
+        if isinstance(key, str) and NUL in key:
+            return path
+        found = _nul_in(item, path)
+        if found is not None:
+            return found
+    return None

@@ -6,6 +6,7 @@ from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
 from storybot.api.access import csrf_token, current_account, end_session, start_session
+from storybot.api.contract import errors
 from storybot.errors import InvalidInput, invalid_field
 from storybot.models import User
 from storybot.schemas.accounts import (
@@ -51,7 +52,7 @@ def change_password(body: PasswordChange) -> tuple[str, int]:
     return "", 204
 
 
-@bp.delete("", responses={204: None})
+@bp.delete("", responses={204: None, **errors(409)})
 def delete_me(body: AccountDeletion) -> tuple[str, int]:
     """Delete the account and everything it owns, confirmed with its password."""
     user = current_account()

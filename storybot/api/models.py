@@ -9,6 +9,7 @@ from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
 from storybot.api.access import require_admin_for_changes
+from storybot.api.contract import errors
 from storybot.schemas.engines import EngineOut
 from storybot.schemas.models import (
     DownloadCreate,
@@ -31,7 +32,7 @@ def list_models() -> dict[str, Any]:
     return LocalModelList(items=model_service.list_models()).model_dump()
 
 
-@bp.post("/<model_name>/engine", responses={201: EngineOut})
+@bp.post("/<model_name>/engine", responses={201: EngineOut, **errors(409)})
 def use_model(path: ModelPath, body: UseModel) -> tuple[dict[str, Any], int]:
     """Make a model file a ``local`` engine, writing the languages given."""
     return model_service.use_model(path.model_name, body).model_dump(), 201
@@ -43,7 +44,7 @@ def list_downloads() -> dict[str, Any]:
     return DownloadList(items=model_service.list_downloads()).model_dump()
 
 
-@bp.post("/downloads", responses={202: DownloadOut})
+@bp.post("/downloads", responses={202: DownloadOut, **errors(409)})
 def start_download(body: DownloadCreate) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Start downloading a GGUF file by its link; follow it at ``Location``."""
     download = model_service.start_download(body)

@@ -38,19 +38,19 @@ def create_profile(body: ProfileCreate) -> tuple[dict[str, object], int, dict[st
     return _out(profile), 201, {"Location": url_for(".get_profile", profile_id=profile.id)}
 
 
-@bp.get("/<int:profile_id>", responses={200: ProfileOut})
+@bp.get("/<id:profile_id>", responses={200: ProfileOut})
 def get_profile(path: ProfilePath) -> dict[str, object]:
     """One reader."""
     return _out(profile_service.get_profile(path.profile_id))
 
 
-@bp.patch("/<int:profile_id>", responses={200: ProfileOut})
+@bp.patch("/<id:profile_id>", responses={200: ProfileOut})
 def update_profile(path: ProfilePath, body: ProfileUpdate) -> dict[str, object]:
     """Change a reader."""
     return _out(profile_service.update_profile(path.profile_id, body))
 
 
-@bp.delete("/<int:profile_id>", responses={204: None})
+@bp.delete("/<id:profile_id>", responses={204: None})
 def delete_profile(path: ProfilePath) -> tuple[str, int]:
     """Delete a reader with everything about them.
 
@@ -65,7 +65,7 @@ ZIP_RESPONSE = {
 }
 
 
-@bp.get("/<int:profile_id>/export", responses={200: ZIP_RESPONSE})
+@bp.get("/<id:profile_id>/export", responses={200: ZIP_RESPONSE})
 def export_profile(path: ProfilePath) -> Response:
     """Download everything about a reader, as a zip.
 

@@ -60,7 +60,7 @@ def import_prompts(body: PromptLibrary) -> dict[str, object]:
     return ImportResult(created=created, updated=updated).model_dump()
 
 
-@bp.get("/<int:prompt_id>", responses={200: PromptOut})
+@bp.get("/<id:prompt_id>", responses={200: PromptOut})
 def get_prompt(path: PromptPath) -> dict[str, object]:
     """One prompt."""
     return PromptOut.model_validate(prompt_service.get_prompt(path.prompt_id)).model_dump(
@@ -68,14 +68,14 @@ def get_prompt(path: PromptPath) -> dict[str, object]:
     )
 
 
-@bp.patch("/<int:prompt_id>", responses={200: PromptOut})
+@bp.patch("/<id:prompt_id>", responses={200: PromptOut})
 def update_prompt(path: PromptPath, body: PromptUpdate) -> dict[str, object]:
     """Change a prompt's content, title, tags or variables."""
     prompt = prompt_service.update_prompt(path.prompt_id, body)
     return PromptOut.model_validate(prompt).model_dump(mode="json")
 
 
-@bp.delete("/<int:prompt_id>", responses={204: None})
+@bp.delete("/<id:prompt_id>", responses={204: None})
 def delete_prompt(path: PromptPath) -> tuple[str, int]:
     """Delete a prompt."""
     prompt_service.delete_prompt(path.prompt_id)

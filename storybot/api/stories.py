@@ -10,9 +10,11 @@ from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
 from storybot.api.access import current_account
+from storybot.api.contract import errors
 from storybot.api.throttle import throttle_new_story
 from storybot.errors import ApiError, InvalidInput, invalid_field
 from storybot.pipeline.titles import split_title
+from storybot.schemas.common import MAX_DB_ID
 from storybot.schemas.stories import (
     EventsQuery,
     ExportQuery,
@@ -31,6 +33,18 @@ from storybot.services.story_events import follow, sse
 from storybot.services.stream_gate import StreamGate
 
 STREAM_RETRY_SECONDS = 5  # the Retry-After of a refused event stream
+EVENT_STREAM = {
+    "description": "The story's Server-Sent Events (asked for with 'Accept: text/event-stream').",
+    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+}
+EXPORT = {
+    "description": "The story as a file: Markdown, an EPUB 3 book, or a printable HTML page.",
+    "content": {
+        "text/markdown": {"schema": {"type": "string"}},
+        "application/epub+zip": {"schema": {"type": "string", "format": "binary"}},
+        "text/html": {"schema": {"type": "string"}},
+    },
+}
 
 bp = APIBlueprint("stories", __name__, url_prefix="/api/stories", abp_tags=[Tag(name="stories")])
 
@@ -99,7 +113,7 @@ def _new_story(create: Callable[[], Any]) -> Any:
     return response
 
 
-@bp.post("", responses={202: StoryOut})
+@bp.post("", responses={202: StoryOut, 200: EVENT_STREAM, **errors(429, 503)})
 def create_story(body: StoryCreate) -> Any:
     """Ask for a story; it is written in the background: follow its events, or ask
     with ``Accept: text/event-stream`` to have them in this response."""
@@ -131,26 +145,26 @@ def list_stories(query: StoryListQuery) -> dict[str, Any]:
     return StoryPage(items=summaries, total=total, next_cursor=cursor).model_dump(mode="json")
 
 
-@bp.get("/<int:story_id>", responses={200: StoryOut})
+@bp.get("/<id:story_id>", responses={200: StoryOut})
 def get_story(path: StoryPath) -> dict[str, Any]:
     """One story, with its text so far while it is being written."""
     return _out(story_service.get_story(path.story_id))
 
 
-@bp.patch("/<int:story_id>", responses={200: StoryOut})
+@bp.patch("/<id:story_id>", responses={200: StoryOut, **errors(409)})
 def update_story(path: StoryPath, body: StoryUpdate) -> dict[str, Any]:
     """Correct a story's title or text, or mark it a favourite."""
     return _out(story_service.update_story(path.story_id, body))
 
 
-@bp.delete("/<int:story_id>", responses={204: None})
+@bp.delete("/<id:story_id>", responses={204: None})
 def delete_story(path: StoryPath) -> tuple[str, int]:
     """Delete a story."""
     story_service.delete_story(path.story_id)
     return "", 204
 
 
-@bp.get("/<int:story_id>/events")
+@bp.get("/<id:story_id>/events", responses={200: EVENT_STREAM, **errors(503)})
 def story_events(path: StoryPath, query: EventsQuery) -> Response:
     """Server-Sent Events: the saved text after ``Last-Event-ID`` (or ``?after=``), then
     new text as it is written, ``status`` events, and one final event named after the
@@ -159,7 +173,8 @@ def story_events(path: StoryPath, query: EventsQuery) -> Response:
     after = query.after
     header = request.headers.get("Last-Event-ID")
     if header:
-        if not header.isdigit():
+        # isdigit() alone takes '²' and other digits int() refuses; the bound is the column's.
+        if not (header.isascii() and header.isdigit()) or int(header) > MAX_DB_ID:
             raise InvalidInput(
                 "Last-Event-ID must be a piece number.",
                 [invalid_field("Last-Event-ID", "invalid_last_event_id")],
@@ -168,27 +183,29 @@ def story_events(path: StoryPath, query: EventsQuery) -> Response:
     return _event_stream(_enter_stream(), path.story_id, after or 0)
 
 
-@bp.post("/<int:story_id>/cancel", responses={200: StoryOut})
+@bp.post("/<id:story_id>/cancel", responses={200: StoryOut})
 def cancel_story(path: StoryPath) -> dict[str, Any]:
     """Stop writing; the text so far is kept."""
     return _out(story_service.cancel(path.story_id))
 
 
-@bp.post("/<int:story_id>/regenerate", responses={202: StoryOut})
+@bp.post(
+    "/<id:story_id>/regenerate", responses={202: StoryOut, 200: EVENT_STREAM, **errors(429, 503)}
+)
 def regenerate_story(path: StoryPath) -> Any:
     """A new story from the same inputs (its events in this response, as for a new story,
     with ``Accept: text/event-stream``)."""
     return _new_story(lambda: story_service.regenerate(path.story_id, trace_id=g.trace_id))
 
 
-@bp.post("/<int:story_id>/continue", responses={202: StoryOut})
+@bp.post("/<id:story_id>/continue", responses={202: StoryOut, **errors(409, 429)})
 def continue_story(path: StoryPath) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Write on from where the story ended or stopped."""
     throttle_new_story(current_account().id)
     return _accepted(story_service.continue_story(path.story_id, trace_id=g.trace_id), new=False)
 
 
-@bp.get("/<int:story_id>/furigana", responses={200: StoryFurigana})
+@bp.get("/<id:story_id>/furigana", responses={200: StoryFurigana})
 def get_story_furigana(path: StoryPath, query: FuriganaQuery) -> dict[str, Any]:
     """The story's body with readings for its kanji (``<ruby>``), as its reader's profile
     asks or as ``?furigana=`` asks; while it is written, up to its last complete sentence."""
@@ -197,7 +214,7 @@ def get_story_furigana(path: StoryPath, query: FuriganaQuery) -> dict[str, Any]:
     return story_furigana.story_furigana(story, body, query).model_dump(mode="json")
 
 
-@bp.get("/<int:story_id>/export")
+@bp.get("/<id:story_id>/export", responses={200: EXPORT})
 def export_story(path: StoryPath, query: ExportQuery) -> Response:
     """Download the story as Markdown, EPUB 3 or printable HTML (``?format=``); a Japanese
     story shows its kanji as its reader's profile asks, or as ``?furigana=`` asks."""

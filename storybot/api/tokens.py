@@ -27,7 +27,7 @@ def create_token(body: TokenCreate) -> tuple[dict[str, object], int]:
     return out.model_dump(mode="json"), 201
 
 
-@bp.delete("/<int:token_id>", responses={204: None})
+@bp.delete("/<id:token_id>", responses={204: None})
 def revoke_token(path: TokenPath) -> tuple[str, int]:
     """Revoke a token: it stops working at once."""
     token_service.revoke_token(current_account().id, path.token_id)

@@ -6,6 +6,7 @@ from flask_openapi3.blueprint import APIBlueprint
 from flask_openapi3.models.tag import Tag
 
 from storybot.api.access import require_admin
+from storybot.api.contract import errors
 from storybot.models import Role, User
 from storybot.schemas.accounts import UserCreate, UserList, UserOut, UserPath, UserUpdate
 from storybot.services import account_service, quota_service
@@ -33,20 +34,20 @@ def list_users() -> dict[str, object]:
     return {"items": [_view(u) for u in account_service.list_users()]}
 
 
-@bp.post("", responses={201: UserOut})
+@bp.post("", responses={201: UserOut, **errors(409)})
 def create_user(body: UserCreate) -> tuple[dict[str, object], int]:
     """Create an account (with the example prompts); 409 when the email is taken."""
     user = account_service.create_user(body.email, body.password, Role(body.role))
     return _view(user), 201
 
 
-@bp.get("/<int:user_id>", responses={200: UserOut})
+@bp.get("/<id:user_id>", responses={200: UserOut})
 def get_user(path: UserPath) -> dict[str, object]:
     """One account."""
     return _view(account_service.get_user(path.user_id))
 
 
-@bp.patch("/<int:user_id>", responses={200: UserOut})
+@bp.patch("/<id:user_id>", responses={200: UserOut, **errors(409)})
 def update_user(path: UserPath, body: UserUpdate) -> dict[str, object]:
     """Change an account's role, disable or enable it, set its quota, reset its password."""
     given = body.model_fields_set
@@ -61,7 +62,7 @@ def update_user(path: UserPath, body: UserUpdate) -> dict[str, object]:
     return _view(user)
 
 
-@bp.delete("/<int:user_id>", responses={204: None})
+@bp.delete("/<id:user_id>", responses={204: None, **errors(409)})
 def delete_user(path: UserPath) -> tuple[str, int]:
     """Delete an account with everything it owns."""
     account_service.delete_user(path.user_id)

@@ -14,39 +14,66 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    field_validator,
+)
 
 from storybot.engines.base import Engine
+from storybot.schemas.common import WHOLE_NUMBER
+
+
+def _type_required(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """In the document, ``type`` is required: EngineConfig picks the model by it."""
+    schema["required"] = ["type", *schema.get("required", [])]
+
+
+# A language code an engine writes ("en", "ja" ...), and how many one engine may list.
+LanguageCode = Annotated[str, StringConstraints(min_length=1, max_length=16)]
+MAX_LANGUAGES = 20
 
 
 class LocalEngineConfig(BaseModel):
     """A GGUF model run in-process (the built-in model unless ``model_path`` is set)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, json_schema_extra=_type_required
+    )
 
     type: Literal["local"] = "local"
-    model_path: str | None = None
-    languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
-    n_ctx: int = Field(default=2048, ge=256, le=131072)
+    model_path: str | None = Field(default=None, max_length=4096)
+    languages: list[LanguageCode] = Field(
+        default_factory=lambda: ["en"], min_length=1, max_length=MAX_LANGUAGES
+    )
+    n_ctx: Annotated[int, Field(ge=256, le=131072), WHOLE_NUMBER] = 2048
     # CPU priority of the generating threads (Linux): above 0 the web server's
     # short tasks go first while a story is written, at the model's expense.
-    niceness: int = Field(default=0, ge=0, le=19)
+    niceness: Annotated[int, Field(ge=0, le=19), WHOLE_NUMBER] = 0
     # llama.cpp's threads; None: every core (fastest on a quiet machine).
-    threads: int | None = Field(default=None, ge=1, le=256)
+    threads: Annotated[int, Field(ge=1, le=256), WHOLE_NUMBER] | None = None
 
 
 class OpenAIEngineConfig(BaseModel):
     """A model behind an OpenAI-compatible server (Ollama, vLLM, llama.cpp server, OpenAI)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, json_schema_extra=_type_required
+    )
 
     type: Literal["openai"] = "openai"
-    base_url: str
-    model: str = Field(min_length=1)
-    api_key_env: str = "OPENAI_API_KEY"
-    languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
-    connect_timeout: float = Field(default=5.0, gt=0)
-    read_timeout: float = Field(default=60.0, gt=0)
+    base_url: str = Field(max_length=2000, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://")
+    model: str = Field(min_length=1, max_length=200)
+    api_key_env: str = Field(default="OPENAI_API_KEY", max_length=128)
+    languages: list[LanguageCode] = Field(
+        default_factory=lambda: ["en"], min_length=1, max_length=MAX_LANGUAGES
+    )
+    connect_timeout: float = Field(default=5.0, gt=0, le=600)
+    read_timeout: float = Field(default=60.0, gt=0, le=3600)
 
     @field_validator("base_url")
     @classmethod
@@ -59,11 +86,15 @@ class OpenAIEngineConfig(BaseModel):
 class FakeEngineConfig(BaseModel):
     """The scripted engine, for tests and benchmarks."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, json_schema_extra=_type_required
+    )
 
     type: Literal["fake"] = "fake"
-    languages: list[str] = Field(default_factory=lambda: ["en", "ja"], min_length=1)
-    tokens_per_second: float | None = Field(default=None, gt=0)
+    languages: list[LanguageCode] = Field(
+        default_factory=lambda: ["en", "ja"], min_length=1, max_length=MAX_LANGUAGES
+    )
+    tokens_per_second: float | None = Field(default=None, gt=0, le=1_000_000)
 
 
 EngineConfig = Annotated[

@@ -1,6 +1,6 @@
 """Prometheus metrics, defined once per process and served at ``/metrics``.
 
-Requests are labelled by route rule (``/api/prompts/<int:prompt_id>``), never
+Requests are labelled by route rule (``/api/prompts/<id:prompt_id>``), never
 by raw path, so that the number of series stays bounded. Under
 ``PROMETHEUS_MULTIPROC_DIR`` (several worker processes) the registry is
 rebuilt from the shared files at each scrape; process metrics are not

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from storybot.schemas.common import Patch, Strict
+from storybot.schemas.common import NOT_BLANK, SPACES, WHOLE_NUMBER, DbId, Patch, Strict
 from storybot.schemas.tones import Tone
 
 # Emails are checked for shape only (one @, something either side): whether mail
@@ -19,14 +19,18 @@ Email = Annotated[
         to_lower=True,
         min_length=3,
         max_length=254,
-        pattern=r"^[^@\s]+@[^@\s]+$",
+        # Spaces spelled out (common.SPACES): JSON Schema's \s is not Python's. Spaces
+        # around it are stripped before the pattern, so the document allows them there.
+        pattern=f"^[{SPACES}]*[^@{SPACES}]+@[^@{SPACES}]+[{SPACES}]*$",
     ),
 ]
 # OWASP ASVS 6.2: at least 8 characters, at least 64 allowed, any character.
 Password = Annotated[str, Field(min_length=8, max_length=128)]
 # Signing in takes what was set, whatever its length; only its size is bounded.
 GivenPassword = Annotated[str, Field(min_length=1, max_length=128)]
-TokenName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+TokenName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NOT_BLANK)
+]
 RoleName = Literal["admin", "member"]
 
 
@@ -137,7 +141,7 @@ class TokenList(BaseModel):
 class TokenPath(BaseModel):
     """A token's id in the path."""
 
-    token_id: int
+    token_id: DbId
 
 
 class UserCreate(Strict):
@@ -155,7 +159,7 @@ class UserUpdate(Patch):
 
     role: RoleName | None = None
     disabled: bool | None = None
-    daily_token_quota: int | None = Field(default=None, ge=0, le=1_000_000_000)
+    daily_token_quota: Annotated[int, Field(ge=0, le=1_000_000_000), WHOLE_NUMBER] | None = None
     password: Password | None = Field(default=None, description="A new password (a reset).")
 
 
@@ -183,4 +187,4 @@ class UserList(BaseModel):
 class UserPath(BaseModel):
     """An account's id in the path."""
 
-    user_id: int
+    user_id: DbId

@@ -11,7 +11,7 @@ from storybot.schemas.common import Strict
 
 EngineName = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][\w.-]{0,63}$"),
+    StringConstraints(strip_whitespace=True, max_length=64, pattern=r"^[A-Za-z0-9][\w.-]{0,63}$"),
 ]
 Language = Literal["en", "ja"]
 ServerKind = Literal["ollama", "llamacpp", "lmstudio", "vllm", "openai_compatible"]

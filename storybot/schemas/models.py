@@ -40,12 +40,23 @@ class UseModel(Strict):
     """Make a local model file an engine."""
 
     languages: list[Language] = Field(
-        min_length=1, description="The languages the model writes well.", examples=[["en", "ja"]]
+        min_length=1,
+        max_length=10,
+        description="The languages the model writes well.",
+        examples=[["en", "ja"]],
     )
     engine: EngineName | None = Field(
         default=None, description="The engine's name; left out, the model's name."
     )
     make_default: bool = Field(default=False, description="Write new stories with it.")
+
+
+# An http(s) link whose last path segment is a safe .gguf file name
+# (model_downloads.SAFE_NAME), with no percent escapes in it.
+GGUF_URL = (
+    r"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9][A-Za-z0-9.:-]*/(?:[^?#\s]*/)?"
+    r"[A-Za-z0-9][A-Za-z0-9._+-]{0,150}\.[Gg][Gg][Uu][Ff](?:[?#]\S*)?$"
+)
 
 
 class DownloadCreate(Strict):
@@ -54,11 +65,13 @@ class DownloadCreate(Strict):
     url: str = Field(
         min_length=1,
         max_length=2000,
+        pattern=GGUF_URL,
         description="An http(s) link to a .gguf file.",
         examples=["https://example.org/models/qwen2.5-1.5b-instruct-q4_k_m.gguf"],
     )
     sha256: str | None = Field(
         default=None,
+        max_length=64,
         pattern=r"^[0-9a-fA-F]{64}$",
         description="The file's SHA-256, checked at the end (a mismatch removes the file).",
     )

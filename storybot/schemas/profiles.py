@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from storybot.schemas.common import Patch, ShortText, Strict
+from storybot.schemas.common import (
+    NOT_BLANK,
+    WHOLE_NUMBER,
+    DbId,
+    Patch,
+    ShortText,
+    Strict,
+)
 
 Language = Literal["en", "ja"]
 ReadingLevel = Literal["early", "developing", "confident", "advanced"]
 Furigana = Literal["none", "all", "above_grade", "hiragana"]
-KanjiGrade = Annotated[int, Field(ge=1, le=6)]
+KanjiGrade = Annotated[int, Field(ge=1, le=6), WHOLE_NUMBER]
+Age = Annotated[int, Field(ge=1, le=120), WHOLE_NUMBER]
 
 FURIGANA_DESCRIPTION = (
     "How kanji are shown to the reader: 'none' (as written), 'all' (readings over every "
@@ -23,7 +31,9 @@ KANJI_GRADE_DESCRIPTION = (
     "The school grade (1-6) whose kanji the reader knows, for 'above_grade'; "
     "null: from the reader's age."
 )
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=NOT_BLANK)
+]
 Avatar = Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)]
 
 
@@ -31,11 +41,25 @@ def _items(description: str) -> object:
     return Field(default_factory=list, max_length=20, description=description)
 
 
+# The rule of profile_service._check_kanji_grade, for the document.
+_GRADE_FOR_ABOVE_GRADE: dict[str, Any] = {
+    "if": {"required": ["furigana"], "properties": {"furigana": {"const": "above_grade"}}},
+    "then": {
+        "anyOf": [
+            {"required": ["kanji_grade"], "properties": {"kanji_grade": {"type": "integer"}}},
+            {"required": ["age"], "properties": {"age": {"type": "integer"}}},
+        ]
+    },
+}
+
+
 class ProfileCreate(Strict):
-    """A new reader."""
+    """A new reader: 'above_grade' furigana needs kanji_grade or age."""
+
+    model_config = ConfigDict(json_schema_extra=_GRADE_FOR_ABOVE_GRADE)
 
     name: Name = Field(description="What the story calls the reader.", examples=["Mia"])
-    age: int | None = Field(default=None, ge=1, le=120, examples=[6])
+    age: Age | None = Field(default=None, examples=[6])
     language: Language = "en"
     reading_level: ReadingLevel = "developing"
     interests: list[ShortText] = _items("What the reader likes: dinosaurs, space ...")  # type: ignore[assignment]
@@ -52,7 +76,7 @@ class ProfileUpdate(Patch):
     nullable_fields = frozenset({"age", "kanji_grade"})
 
     name: Name | None = None
-    age: int | None = Field(default=None, ge=1, le=120)
+    age: Age | None = None
     language: Language | None = None
     reading_level: ReadingLevel | None = None
     interests: list[ShortText] | None = Field(default=None, max_length=20)
@@ -94,4 +118,4 @@ class ProfileList(BaseModel):
 class ProfilePath(BaseModel):
     """The reader id in the URL."""
 
-    profile_id: int
+    profile_id: DbId

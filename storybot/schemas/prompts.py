@@ -8,10 +8,15 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from storybot.messages import rule_error
-from storybot.schemas.common import Patch, Query, Strict, Tag
+from storybot.schemas.common import NOT_BLANK, DateTimeText, DbId, Patch, Query, Strict, Tag
 
 MAX_PROMPT_CHARS = 10_000
+# A template variable's default; a value is checked again when a story fills it in.
+MAX_VALUE_CHARS = 200
 
+
+# For the document: the "blank" rule of _not_blank (which words the 422 itself).
+NOT_BLANK_SCHEMA: dict[str, Any] = {"pattern": NOT_BLANK}
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 
@@ -20,18 +25,46 @@ def _content_field() -> Any:
     return Field(
         min_length=1,
         max_length=MAX_PROMPT_CHARS,
+        json_schema_extra=NOT_BLANK_SCHEMA,
         description="The prompt text; `{{name}}` and `{{reader.name}}` are placeholders.",
         examples=["A bedtime story about a brave {{animal}} who learns to share."],
     )
 
 
+def _typed(kind: str, then: dict[str, Any], otherwise: dict[str, Any] | None = None) -> Any:
+    rule = {"if": {"properties": {"type": {"const": kind}}, "required": ["type"]}, "then": then}
+    return rule if otherwise is None else {**rule, "else": otherwise}
+
+
+# The rules of TemplateVariable._consistent, for the document (but the default among the
+# options, which a schema cannot say).
+_VARIABLE_RULES: dict[str, Any] = {
+    "allOf": [
+        _typed(
+            "choice",
+            {"required": ["options"], "properties": {"options": {"minItems": 1}}},
+            {"properties": {"options": {"maxItems": 0}}},
+        ),
+        _typed("number", {"properties": {"default": {"not": {"type": "string"}}}}),
+        {  # "text" is the type left out
+            "if": {"properties": {"type": {"const": "text"}}},
+            "then": {"properties": {"default": {"type": ["string", "null"]}}},
+        },
+    ]
+}
+
+
 class TemplateVariable(Strict):
     """A typed template variable of a prompt."""
 
-    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+    model_config = ConfigDict(json_schema_extra=_VARIABLE_RULES)
+
+    name: str = Field(max_length=64, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
     type: Literal["text", "number", "choice"] = "text"
     label: str | None = Field(default=None, max_length=100)
-    default: str | float | int | None = None
+    default: Annotated[str, StringConstraints(max_length=MAX_VALUE_CHARS)] | float | int | None = (
+        None
+    )
     options: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(
         default_factory=list, max_length=50
     )
@@ -75,7 +108,9 @@ class PromptCreate(Strict):
 class PromptUpdate(Patch):
     """A partial change to a prompt; fields left out stay as they are."""
 
-    content: str | None = Field(default=None, min_length=1, max_length=MAX_PROMPT_CHARS)
+    content: str | None = Field(
+        default=None, min_length=1, max_length=MAX_PROMPT_CHARS, json_schema_extra=NOT_BLANK_SCHEMA
+    )
     title: Title | None = None
     tags: list[Tag] | None = Field(default=None, max_length=20)
     variables: list[TemplateVariable] | None = Field(default=None, max_length=30)
@@ -88,6 +123,8 @@ class PromptUpdate(Patch):
 
 class TemplateVariableOut(BaseModel):
     """A template variable as stored (validated when it was saved, not again on the way out)."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
     name: str
     type: Literal["text", "number", "choice"]
@@ -131,14 +168,14 @@ class PromptListQuery(Query):
 class PromptPath(BaseModel):
     """The prompt id in the URL."""
 
-    prompt_id: int
+    prompt_id: DbId
 
 
 class PromptExportItem(PromptCreate):
     """A prompt in an export file, identified by its stable UUID."""
 
-    uuid: str = Field(pattern=r"^[0-9a-fA-F-]{36}$")
-    created_at: datetime | None = None
+    uuid: str = Field(min_length=36, max_length=36, pattern=r"^[0-9a-fA-F-]{36}$")
+    created_at: DateTimeText | None = None
 
 
 class PromptLibrary(Strict):
@@ -146,7 +183,7 @@ class PromptLibrary(Strict):
 
     format: Literal["storybot.prompts"] = "storybot.prompts"
     version: Literal[1] = 1
-    exported_at: datetime | None = None
+    exported_at: DateTimeText | None = None
     prompts: list[PromptExportItem] = Field(max_length=10_000)
 
 

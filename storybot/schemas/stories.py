@@ -3,30 +3,78 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from storybot.messages import rule_error
-from storybot.schemas.common import Patch, Query, Strict
+from storybot.schemas.common import (
+    BLANK,
+    NOT_BLANK,
+    DbCount,
+    DbId,
+    Patch,
+    Query,
+    Strict,
+    key_schema,
+)
 from storybot.schemas.profiles import Furigana, KanjiGrade, Language
 from storybot.schemas.tones import Tone
 
 Length = Literal["short", "medium", "long"]
 Status = Literal["queued", "running", "done", "failed", "cancelled", "interrupted", "incomplete"]
+MAX_VARIABLE_NAME = 64
+VariableName = Annotated[str, StringConstraints(max_length=MAX_VARIABLE_NAME)]
+# A value's type and length are checked against the prompt's variable when the story is
+# asked for (templates.render, with a message that names it); this bound only keeps a
+# request small.
+VariableValue = Annotated[str, StringConstraints(max_length=1000)] | int | float | bool | None
+
+
+# The rule of _one_prompt, for the document: a prompt_id (and a prompt left out, null or
+# blank), or a prompt with words in it (and no prompt_id, no variables).
+_ONE_PROMPT: dict[str, Any] = {
+    "oneOf": [
+        {
+            "required": ["prompt_id"],
+            "properties": {
+                "prompt_id": {"type": "integer"},
+                "prompt": {
+                    "anyOf": [
+                        {"type": "null"},
+                        {"type": "string", "maxLength": 2000, "pattern": BLANK},
+                    ]
+                },
+            },
+        },
+        {
+            "required": ["prompt"],
+            "properties": {
+                "prompt": {"type": "string", "maxLength": 2000, "pattern": NOT_BLANK},
+                "prompt_id": {"type": "null"},
+                "variables": {"maxProperties": 0},
+            },
+        },
+    ]
+}
 
 
 class StoryCreate(Strict):
     """Ask for a story: a prompt from the library (with its variables) or free text."""
 
-    prompt_id: int | None = Field(default=None, description="A prompt from the library.")
-    variables: dict[str, Any] = Field(
-        default_factory=dict, description="Values of the prompt's template variables."
+    model_config = ConfigDict(json_schema_extra=_ONE_PROMPT)
+
+    prompt_id: DbId | None = Field(default=None, description="A prompt from the library.")
+    variables: dict[VariableName, VariableValue] = Field(
+        default_factory=dict,
+        max_length=30,
+        json_schema_extra=key_schema(max_length=MAX_VARIABLE_NAME),
+        description="Values of the prompt's template variables.",
     )
     prompt: str | None = Field(
         default=None, min_length=1, max_length=2000, description="Free text, instead of a prompt."
     )
-    profile_id: int | None = Field(default=None, description="The reader the story is for.")
+    profile_id: DbId | None = Field(default=None, description="The reader the story is for.")
     length: Length | None = None
     tone: Tone | None = Field(default=None, description="Default: the setting.")
     moral: str | None = Field(default=None, max_length=200)
@@ -130,7 +178,7 @@ class StoryListQuery(Query):
     """Filters of the story library."""
 
     q: str | None = Field(default=None, max_length=200, description="Words in title or text.")
-    profile_id: int | None = None
+    profile_id: DbId | None = None
     status: Status | None = None
     favourite: bool | None = None
     limit: int = Field(default=20, ge=1, le=100)
@@ -140,13 +188,13 @@ class StoryListQuery(Query):
 class StoryPath(BaseModel):
     """The story id in the URL."""
 
-    story_id: int
+    story_id: DbId
 
 
 class EventsQuery(Query):
     """Where to resume an event stream (a reloaded EventSource cannot send Last-Event-ID)."""
 
-    after: int | None = Field(default=None, ge=0)
+    after: DbCount | None = None
 
 
 class FuriganaQuery(Query):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storybot.errors import InvalidInput, invalid_field
+from storybot.schemas.common import MAX_DB_ID
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,11 @@ def decode_cursor(cursor: str) -> Cursor:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         created, ident = json.loads(raw)
-        return Cursor(datetime.fromisoformat(created), int(ident))
-    except (ValueError, TypeError, binascii.Error) as exc:
+        position = Cursor(datetime.fromisoformat(created), int(ident))
+        if not 1 <= position.id <= MAX_DB_ID:
+            raise ValueError("not an id")  # a made-up cursor, beyond the id column
+        return position
+    except (ValueError, TypeError, OverflowError, binascii.Error) as exc:
         raise InvalidInput(
             "The cursor is not one this server gave out; start again without it.",
             [invalid_field("cursor", "invalid_cursor")],

@@ -42,7 +42,13 @@ def _check_kanji_grade(profile: Profile) -> None:
         raise InvalidInput(
             "Readings over kanji beyond a grade need the grade: set kanji_grade (1-6, the "
             "school grade whose kanji the reader knows) or the reader's age.",
-            [{"field": "kanji_grade", "message": "needed for furigana 'above_grade'"}],
+            [
+                {
+                    "field": "kanji_grade",
+                    "message": "needed for furigana 'above_grade'",
+                    "type": "kanji_grade_needed",
+                }
+            ],
         )
 
 

@@ -8,10 +8,17 @@ environment instead (:mod:`storybot.config`); no key lives in both.
 from __future__ import annotations
 
 import json
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from flask import g, has_app_context
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 from sqlalchemy import select
 
 from storybot.engines.registry import EngineConfig, default_configs
@@ -20,14 +27,29 @@ from storybot.extensions import db
 from storybot.messages import rule_error
 from storybot.models import Setting, User, utcnow
 from storybot.schemas.accounts import AccountDefaults
-from storybot.schemas.common import Patch
+from storybot.schemas.common import WHOLE_NUMBER, Patch, key_schema
 from storybot.schemas.tones import DEFAULT_TONE, StoredTone, Tone
+
+# An engine's name as a key of the settings' engines, and how many there may be.
+MAX_ENGINE_NAME = 64
+MAX_ENGINES = 50
+EngineKey = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ENGINE_NAME)]
+EngineMap = Annotated[
+    dict[EngineKey, EngineConfig],
+    Field(
+        max_length=MAX_ENGINES,
+        json_schema_extra=key_schema(min_length=1, max_length=MAX_ENGINE_NAME),
+    ),
+]
 
 
 class RuntimeSettings(BaseModel):
     """Every runtime setting with its default."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Sent whole: in the document, a field with a default is there all the same.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_serialization_defaults_required=True
+    )
 
     engines: dict[str, EngineConfig] = Field(
         default_factory=default_configs,
@@ -63,16 +85,14 @@ class SettingsPatch(Patch):
     model_config = ConfigDict(extra="forbid", strict=True)
     nullable_fields = frozenset({"story_retention_days"})
 
-    engines: dict[str, EngineConfig] | None = Field(
-        default=None, description="Replaces the whole engine list."
-    )
+    engines: EngineMap | None = Field(default=None, description="Replaces the whole engine list.")
     default_engine: str | None = Field(default=None, min_length=1, max_length=64)
     default_length: Literal["short", "medium", "long"] | None = None
     default_tone: Tone | None = None
     default_language: Literal["en", "ja"] | None = None
-    max_queued_stories: int | None = Field(default=None, ge=1, le=1000)
-    story_retention_days: int | None = Field(
-        default=None, ge=1, le=3650, description="Days to keep ended stories; null: forever."
+    max_queued_stories: Annotated[int, Field(ge=1, le=1000), WHOLE_NUMBER] | None = None
+    story_retention_days: Annotated[int, Field(ge=1, le=3650), WHOLE_NUMBER] | None = Field(
+        default=None, description="Days to keep ended stories; null: forever."
     )
 
 

@@ -8,6 +8,7 @@ taught what to put there.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from flask import Flask
@@ -72,7 +73,7 @@ def _fill(rule: Rule, family: Family, *, missing: bool) -> str:
             )
     url = rule.rule
     for name, value in values.items():
-        url = url.replace(f"<{name}>", str(value)).replace(f"<int:{name}>", str(value))
+        url = re.sub(rf"<(?:[^<>:]+:)?{name}>", str(value), url)
     return url
 
 

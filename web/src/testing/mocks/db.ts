@@ -23,7 +23,8 @@ export const db = {
       title: data.title ?? '',
       content: data.content,
       tags: data.tags ?? [],
-      variables: data.variables ?? [],
+      // As the server stores them: every field there.
+      variables: (data.variables ?? []).map((v) => ({ type: 'text', label: null, default: null, options: [], ...v })),
       created_at: now,
       updated_at: now,
     };

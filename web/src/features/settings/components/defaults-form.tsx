@@ -4,7 +4,7 @@ import { useState, type SubmitEvent } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 
-import { TONES } from '@/lib/tones';
+import { isTone, TONES } from '@/lib/tones';
 import { notifySuccess } from '@/lib/notify';
 import type { ReaderLanguage, RuntimeSettings, StoryLength } from '@/types/api';
 
@@ -36,7 +36,7 @@ export function DefaultsForm({ settings }: { settings: RuntimeSettings }) {
       default_engine: engine,
       default_length: length,
       // An older free word stays as it is unless another tone is chosen.
-      ...(tone !== settings.default_tone ? { default_tone: tone } : {}),
+      ...(tone !== settings.default_tone && isTone(tone) ? { default_tone: tone } : {}),
       default_language: language,
     });
   }

@@ -2,6 +2,12 @@ import { Button, Checkbox, Group, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
+import type { ReaderLanguage } from '@/types/api';
+
+function isReaderLanguage(code: string): code is ReaderLanguage {
+  return code === 'en' || code === 'ja';
+}
+
 /** Asks which languages a model writes before it becomes an engine; English is ticked to begin with. */
 export function LanguageChoice({
   label,
@@ -13,7 +19,7 @@ export function LanguageChoice({
   label: string;
   confirm: string;
   pending: boolean;
-  onConfirm: (languages: string[]) => void;
+  onConfirm: (languages: ReaderLanguage[]) => void;
   onCancel: () => void;
 }) {
   const { t } = useTranslation();
@@ -30,7 +36,7 @@ export function LanguageChoice({
         {t('settings.better.languagesHint')}
       </Text>
       <Group gap="xs">
-        <Button size="xs" onClick={() => onConfirm(languages)} disabled={languages.length === 0} loading={pending}>
+        <Button size="xs" onClick={() => onConfirm(languages.filter(isReaderLanguage))} disabled={languages.length === 0} loading={pending}>
           {confirm}
         </Button>
         <Button size="xs" variant="subtle" onClick={onCancel}>

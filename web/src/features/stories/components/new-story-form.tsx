@@ -35,7 +35,7 @@ type Values = Record<string, string | number>;
 
 function defaults(prompt: Prompt): Values {
   const values: Values = {};
-  for (const v of prompt.variables) values[v.name] = v.default ?? (v.type === 'choice' ? (v.options?.[0] ?? '') : '');
+  for (const v of prompt.variables) values[v.name] = v.default ?? (v.type === 'choice' ? (v.options[0] ?? '') : '');
   return values;
 }
 
