@@ -55,14 +55,17 @@ class Viewer:
     error: str | None = None
 
 
-async def follow(port: int, story_id: int, viewer: Viewer, connected: asyncio.Event) -> None:
-    """One viewer: open the event stream and record every event until the final one."""
+async def follow(
+    port: int, story_id: int, viewer: Viewer, connected: asyncio.Event, token: str
+) -> None:
+    """One viewer: open the event stream (signed in with ``token``) and record every event
+    until the final one."""
     writer: asyncio.StreamWriter | None = None
     try:
         reader, writer = await asyncio.open_connection(HOST, port)
         writer.write(
             f"GET /api/stories/{story_id}/events HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
-            "Accept: text/event-stream\r\n\r\n".encode()
+            f"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n".encode()
         )
         await writer.drain()
         buffer = b""

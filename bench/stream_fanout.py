@@ -168,7 +168,7 @@ async def run_level(
     stop = asyncio.Event()
     sampler = asyncio.create_task(_sample(worker, stop, peaks))
     tasks = [
-        asyncio.create_task(follow(server.port, story_id, record, connected_any))
+        asyncio.create_task(follow(server.port, story_id, record, connected_any, server.token))
         for record in records
     ]
     note = ""

@@ -147,7 +147,7 @@ def storybot_generate(
     ``GET /api/stories/<id>/events`` on a new connection, as the web UI does.
     """
     body = json.dumps({"prompt": REQUEST_TEXT.format(round=round_number), "length": LENGTH})
-    headers = {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json", **server.auth_headers}
     if form == "stream":
         headers["Accept"] = "text/event-stream"
     started = time.perf_counter()
@@ -178,7 +178,9 @@ def storybot_generate(
             conn.close()
             conn = http.client.HTTPConnection(HOST, server.port, timeout=HTTP_TIMEOUT_SECONDS)
             conn.request(
-                "GET", f"/api/stories/{story['id']}/events", headers={"Accept": "text/event-stream"}
+                "GET",
+                f"/api/stories/{story['id']}/events",
+                headers={"Accept": "text/event-stream", **server.auth_headers},
             )
             response = conn.getresponse()
             if response.status != 200:

@@ -13,6 +13,7 @@ import http.client
 import json
 import math
 import os
+import secrets
 import signal
 import socket
 import statistics
@@ -28,6 +29,7 @@ HOST = "127.0.0.1"
 START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 15.0
 QUIET_CORES = 0.25  # other processes' CPU below which the machine counts as quiet
+BENCH_EMAIL = "bench@example.com"  # the first admin of a benchmarked server
 
 
 # --------------------------------------------------------------------------- ports and statistics
@@ -276,7 +278,9 @@ class StorybotServer(ServerProcess):
     """``storybot serve`` in a child process, with everything in a temporary directory.
 
     ``work_dir/data`` holds its database and log file; ``request_timeout`` is the
-    default timeout of :meth:`request`.
+    default timeout of :meth:`request`. Before it serves, the ``storybot`` command
+    makes its first admin and an API token, which :meth:`request` and
+    :attr:`auth_headers` sign requests in with.
     """
 
     def __init__(self, work_dir: Path, threads: int, request_timeout: float) -> None:
@@ -291,11 +295,40 @@ class StorybotServer(ServerProcess):
         )
         self.threads = threads
         self.request_timeout = request_timeout
+        self.token = ""
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        """The header that signs a request in with the admin's token."""
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     def start(self) -> None:
-        """Start the server and wait until ``GET /api/health`` answers 200."""
+        """Make the admin and its token, start the server and wait until
+        ``GET /api/health`` answers 200."""
+        self.token = self._make_account()
         self.launch()
         self.wait_ready(lambda: self.healthy(timeout=1.0))
+
+    def _storybot(self, *args: str, stdin: str | None = None) -> str:
+        """Run the ``storybot`` command on this server's data; its standard output."""
+        done = subprocess.run(
+            [sys.executable, "-m", "storybot", *args],
+            input=stdin,
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"storybot {' '.join(args)} failed:\n{done.stderr[-2000:]}")
+        return done.stdout
+
+    def _make_account(self) -> str:
+        """The first admin and an API token for it, made as an operator would."""
+        password = secrets.token_urlsafe(16)
+        self._storybot("users", "create-admin", BENCH_EMAIL, "--password-stdin", stdin=password)
+        return self._storybot("tokens", "create", BENCH_EMAIL, "--name", "bench").splitlines()[-1]
 
     def request(
         self, method: str, path: str, body: Any = None, timeout: float | None = None
@@ -305,7 +338,9 @@ class StorybotServer(ServerProcess):
             HOST, self.port, timeout=self.request_timeout if timeout is None else timeout
         )
         try:
-            headers = {"Content-Type": "application/json"} if body is not None else {}
+            headers = dict(self.auth_headers)
+            if body is not None:
+                headers["Content-Type"] = "application/json"
             data = json.dumps(body).encode() if body is not None else None
             conn.request(method, path, body=data, headers=headers)
             response = conn.getresponse()
