@@ -95,17 +95,20 @@ def test_data_from_before_accounts_is_kept_searchable_and_goes_to_the_first_admi
             owners = connection.execute(text("SELECT DISTINCT owner_id FROM prompt")).scalars()
             assert set(owners) == {admin.id}
             assert connection.execute(text("SELECT owner_id FROM story")).scalar() == admin.id
+        admin_id = admin.id
+        db.session.remove()  # give back the connection reading admin.id took, then close all
         db.engine.dispose()
 
     with app.app_context():
-        token = token_service.create_token(admin.id, "tests").token
+        token = token_service.create_token(admin_id, "tests").token
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     found = client.get("/api/stories?q=lighthouse").json["items"]
     assert [s["title"] for s in found] == ["The lighthouse"]  # the search index still follows
     with app.app_context():
-        story = Story(owner_id=admin.id, request={}, messages=[])
+        story = Story(owner_id=admin_id, request={}, messages=[])
         db.session.add(story)
         db.session.commit()
         assert story.id > last  # ids are never reused, even after the tables were rebuilt
+        db.session.remove()
         db.engine.dispose()

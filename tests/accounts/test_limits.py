@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,11 +12,25 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from storybot.config import Settings
+from storybot.extensions import db
 from tests.support import TEST_PASSWORD, add_account, build_app, make_settings, signed_in
 
 
-def _app(tmp_path: Path, database_url: str, **limits: str) -> Flask:
-    return build_app(make_settings(tmp_path, database_url, **limits))
+@pytest.fixture
+def limited(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Apps with the limits a test gives, on the test's database; closed after it."""
+    made: list[Flask] = []
+
+    def make(**limits: str) -> Flask:
+        app = build_app(make_settings(tmp_path, database_url, **limits))
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.extensions["storybot.runner"].stop()
+        with app.app_context():
+            db.engine.dispose()
 
 
 def _assert_refused(answer: TestResponse, code: str = "too_many_requests") -> None:
@@ -25,10 +40,8 @@ def _assert_refused(answer: TestResponse, code: str = "too_many_requests") -> No
     assert 0 < int(answer.headers["Retry-After"]) <= 3600
 
 
-def test_sign_in_attempts_are_limited_the_same_for_any_email(
-    tmp_path: Path, database_url: str
-) -> None:
-    app = _app(tmp_path, database_url, sign_in_email_rate_limit="3 per minute")
+def test_sign_in_attempts_are_limited_the_same_for_any_email(limited: Callable[..., Flask]) -> None:
+    app = limited(sign_in_email_rate_limit="3 per minute")
     admin = add_account(app)
     browser = app.test_client()
     for email in (admin.email, "nobody@example.com"):
@@ -50,8 +63,8 @@ def test_sign_in_attempts_are_limited_the_same_for_any_email(
     assert other.status_code == 401
 
 
-def test_sign_in_attempts_are_limited_per_address(tmp_path: Path, database_url: str) -> None:
-    app = _app(tmp_path, database_url, sign_in_rate_limit="4 per minute")
+def test_sign_in_attempts_are_limited_per_address(limited: Callable[..., Flask]) -> None:
+    app = limited(sign_in_rate_limit="4 per minute")
     add_account(app)
     browser = app.test_client()
     codes = [
@@ -69,8 +82,8 @@ def test_sign_in_attempts_are_limited_per_address(tmp_path: Path, database_url: 
     assert elsewhere.status_code == 401
 
 
-def test_a_flood_of_requests_gets_429_per_account(tmp_path: Path, database_url: str) -> None:
-    app = _app(tmp_path, database_url, rate_limit="5 per minute")
+def test_a_flood_of_requests_gets_429_per_account(limited: Callable[..., Flask]) -> None:
+    app = limited(rate_limit="5 per minute")
     admin = add_account(app)
     family = signed_in(app.test_client(), admin)
     codes = [family.get("/api/prompts").status_code for _ in range(6)]
@@ -82,15 +95,14 @@ def test_a_flood_of_requests_gets_429_per_account(tmp_path: Path, database_url: 
     assert other.get("/api/prompts").status_code == 200  # another account has its own count
 
 
-def test_stories_asked_for_are_limited_per_account(tmp_path: Path, database_url: str) -> None:
-    app = _app(tmp_path, database_url, story_rate_limit="2 per hour")
+def test_stories_asked_for_are_limited_per_account(limited: Callable[..., Flask]) -> None:
+    app = limited(story_rate_limit="2 per hour")
     client = signed_in(app.test_client(), add_account(app))
     engines = {"local": {"type": "local"}, "fake": {"type": "fake"}}
     client.patch("/api/settings", json={"engines": engines, "default_engine": "fake"})
     codes = [client.post("/api/stories", json={"prompt": "A fox"}).status_code for _ in range(3)]
     assert codes == [202, 202, 429]
     _assert_refused(client.post("/api/stories", json={"prompt": "A fox"}))
-    app.extensions["storybot.runner"].stop()
 
 
 def test_a_limit_that_is_not_one_is_refused_at_start(tmp_path: Path) -> None:
