@@ -134,8 +134,8 @@ def test_limits_are_shared_through_redis(tmp_path: Path) -> None:
     redis.Redis.from_url(redis_url).flushdb()
 
 
-def test_a_request_without_a_route_is_not_counted(tmp_path: Path, database_url: str) -> None:
-    app = _app(tmp_path, database_url, rate_limit="3 per minute")
+def test_a_request_without_a_route_is_not_counted(limited: Callable[..., Flask]) -> None:
+    app = limited(rate_limit="3 per minute")
     admin = add_account(app)
     family = signed_in(app.test_client(), admin)
     assert [family.get("/api/no-such-thing").status_code for _ in range(4)] == [404] * 4
