@@ -22,7 +22,6 @@ from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter, RateLimitExceeded
 from limits import RateLimitItem, parse_many
 
-from storybot.api.limit_storage import STORAGE_URI
 from storybot.config import Settings
 from storybot.errors import ApiError, error_response
 
@@ -47,7 +46,7 @@ def init_throttle(app: Flask, settings: Settings) -> None:
         # Its own headers would also rewrite the Retry-After of Storybot's other 429s
         # (a full queue, a spent quota); the refusals here set their own.
         headers_enabled=False,
-        storage_uri=settings.redis_url or STORAGE_URI,
+        storage_uri=settings.redis_url or "memory://",
         strategy="moving-window",
         key_prefix="storybot",
     )
