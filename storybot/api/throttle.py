@@ -21,6 +21,7 @@ import time
 from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter, RateLimitExceeded
 from limits import RateLimitItem, parse_many
+from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
 from storybot.config import Settings
 from storybot.errors import ApiError, error_response
@@ -52,6 +53,11 @@ def init_throttle(app: Flask, settings: Settings) -> None:
     )
     app.extensions["storybot.limiter"] = limiter
     request_limits = parse_many(settings.rate_limit)
+    # The flood limit counts in fixed windows: one counter per account and window,
+    # where a moving window keeps a time for every request. A burst across two
+    # windows may reach twice the limit, which a flood limit can bear; sign-in
+    # attempts and stories, rare and worth counting exactly, keep the moving window.
+    per_request = FixedWindowRateLimiter(limiter.storage)
 
     # Every API request is counted here rather than as Flask-Limiter's application
     # limit, whose check works out on every request which limits, scopes and
@@ -64,7 +70,7 @@ def init_throttle(app: Flask, settings: Settings) -> None:
         # As Flask-Limiter's check: a request without a route (404, 405) is not counted.
         if request.endpoint is None or _exempt():
             return
-        _hit("request", request_limits, "Too many requests", _requester())
+        _hit(per_request, "request", request_limits, "Too many requests", _requester())
 
     @app.errorhandler(RateLimitExceeded)
     def _refused(_exc: RateLimitExceeded) -> Response:
@@ -78,13 +84,14 @@ def init_throttle(app: Flask, settings: Settings) -> None:
         )
 
 
-def _hit(action: str, limits: list[RateLimitItem], what: str, *keys: str) -> None:
+def _hit(
+    counter: RateLimiter, action: str, limits: list[RateLimitItem], what: str, *keys: str
+) -> None:
     """Count one ``action`` for ``keys``; refuse it (429) once over one of ``limits``."""
-    limiter: Limiter = current_app.extensions["storybot.limiter"]
     for item in limits:
-        if limiter.limiter.hit(item, action, *keys):
+        if counter.hit(item, action, *keys):
             continue
-        reset = limiter.limiter.get_window_stats(item, action, *keys).reset_time
+        reset = counter.get_window_stats(item, action, *keys).reset_time
         wait = max(1, math.ceil(reset - time.time()))
         raise ApiError(
             429,
@@ -96,7 +103,8 @@ def _hit(action: str, limits: list[RateLimitItem], what: str, *keys: str) -> Non
 
 def throttle(action: str, limit: str, *keys: str) -> None:
     """Count one ``action`` for ``keys``; refuse it (429) once over ``limit``."""
-    _hit(action, parse_many(limit), "Too many tries", *keys)
+    limiter: Limiter = current_app.extensions["storybot.limiter"]
+    _hit(limiter.limiter, action, parse_many(limit), "Too many tries", *keys)
 
 
 def throttle_sign_in(email: str) -> None:
