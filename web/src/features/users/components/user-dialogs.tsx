@@ -1,7 +1,8 @@
-import { Button, Checkbox, Group, Modal, NumberInput, PasswordInput, Stack, Text } from '@mantine/core';
+import { Checkbox, NumberInput, PasswordInput, Text } from '@mantine/core';
 import { useState, type SubmitEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
+import { FormDialog } from '@/components/ui/form-dialog';
 import { FormProblem } from '@/components/ui/form-problem';
 import { PASSWORD_MAX, PASSWORD_MIN, passwordProblem } from '@/lib/account-rules';
 import { formatNumber } from '@/lib/format';
@@ -39,43 +40,31 @@ export function ResetPasswordDialog({ user, opened, onClose }: DialogProps) {
 
   const server = update.error ? fieldErrors(t, update.error) : {};
   return (
-    <Modal
+    <FormDialog
       opened={opened}
-      onClose={() => {
-        if (!update.isPending) onClose();
-      }}
       title={t('users.reset.title', { email: user.email })}
-      closeButtonProps={{ 'aria-label': t('common.close') }}
+      submitLabel={t('users.reset.submit')}
+      pending={update.isPending}
+      onSubmit={submit}
+      onClose={onClose}
     >
-      <form onSubmit={submit} noValidate aria-label={t('users.reset.title', { email: user.email })}>
-        <Stack gap="md">
-          <Text size="sm">{t('users.reset.body')}</Text>
-          <PasswordInput
-            label={t('auth.newPassword')}
-            description={t('auth.passwordHint', { min: PASSWORD_MIN, max: PASSWORD_MAX })}
-            autoComplete="new-password"
-            required
-            value={password}
-            onChange={(event) => {
-              setPassword(event.currentTarget.value);
-              setError(undefined);
-            }}
-            error={error ?? server.password}
-            visibilityToggleButtonProps={{ 'aria-label': t('auth.showPassword') }}
-            data-autofocus
-          />
-          <FormProblem error={update.error && !server.password ? update.error : undefined} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose} disabled={update.isPending}>
-              {t('common.cancel')}
-            </Button>
-            <Button type="submit" loading={update.isPending}>
-              {t('users.reset.submit')}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+      <Text size="sm">{t('users.reset.body')}</Text>
+      <PasswordInput
+        label={t('auth.newPassword')}
+        description={t('auth.passwordHint', { min: PASSWORD_MIN, max: PASSWORD_MAX })}
+        autoComplete="new-password"
+        required
+        value={password}
+        onChange={(event) => {
+          setPassword(event.currentTarget.value);
+          setError(undefined);
+        }}
+        error={error ?? server.password}
+        visibilityToggleButtonProps={{ 'aria-label': t('auth.showPassword') }}
+        data-autofocus
+      />
+      <FormProblem error={update.error && !server.password ? update.error : undefined} />
+    </FormDialog>
   );
 }
 
@@ -110,54 +99,42 @@ export function QuotaDialog({ user, opened, onClose }: DialogProps) {
 
   const server = update.error ? fieldErrors(t, update.error) : {};
   return (
-    <Modal
+    <FormDialog
       opened={opened}
-      onClose={() => {
-        if (!update.isPending) onClose();
-      }}
       title={t('users.quota.title', { email: user.email })}
-      closeButtonProps={{ 'aria-label': t('common.close') }}
+      submitLabel={t('users.quota.submit')}
+      pending={update.isPending}
+      onSubmit={submit}
+      onClose={onClose}
     >
-      <form onSubmit={submit} noValidate aria-label={t('users.quota.title', { email: user.email })}>
-        <Stack gap="md">
-          <Text size="sm">{t('users.quota.body')}</Text>
-          <Checkbox
-            label={t('users.quota.unlimited')}
-            checked={unlimited}
-            onChange={(event) => {
-              setUnlimited(event.currentTarget.checked);
-              setError(undefined);
-            }}
-          />
-          <NumberInput
-            label={t('users.quota.label')}
-            description={t('users.quota.usedToday', { used: formatNumber(user.used_today, i18n.resolvedLanguage ?? 'en') })}
-            value={value}
-            onChange={(next) => {
-              setValue(next);
-              setError(undefined);
-            }}
-            min={0}
-            max={QUOTA_MAX}
-            step={1000}
-            allowDecimal={false}
-            allowNegative={false}
-            thousandSeparator=","
-            disabled={unlimited}
-            error={error ?? server.daily_token_quota}
-            data-autofocus
-          />
-          <FormProblem error={update.error && !server.daily_token_quota ? update.error : undefined} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose} disabled={update.isPending}>
-              {t('common.cancel')}
-            </Button>
-            <Button type="submit" loading={update.isPending}>
-              {t('users.quota.submit')}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+      <Text size="sm">{t('users.quota.body')}</Text>
+      <Checkbox
+        label={t('users.quota.unlimited')}
+        checked={unlimited}
+        onChange={(event) => {
+          setUnlimited(event.currentTarget.checked);
+          setError(undefined);
+        }}
+      />
+      <NumberInput
+        label={t('users.quota.label')}
+        description={t('users.quota.usedToday', { used: formatNumber(user.used_today, i18n.resolvedLanguage ?? 'en') })}
+        value={value}
+        onChange={(next) => {
+          setValue(next);
+          setError(undefined);
+        }}
+        min={0}
+        max={QUOTA_MAX}
+        step={1000}
+        allowDecimal={false}
+        allowNegative={false}
+        thousandSeparator=","
+        disabled={unlimited}
+        error={error ?? server.daily_token_quota}
+        data-autofocus
+      />
+      <FormProblem error={update.error && !server.daily_token_quota ? update.error : undefined} />
+    </FormDialog>
   );
 }
