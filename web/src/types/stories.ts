@@ -1,4 +1,9 @@
-// The JSON shapes of the story API (storybot/schemas/stories.py, profiles.py).
+// The JSON shapes of the story API (storybot/schemas/stories.py, profiles.py): the generated
+// schemas (src/types/openapi.ts) where they are used as sent, hand-made shapes for the rest.
+
+import type { components } from './openapi';
+
+type Schemas = components['schemas'];
 
 export type StoryStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted' | 'incomplete';
 export type StoryLength = 'short' | 'medium' | 'long';
@@ -39,40 +44,14 @@ export type Story = {
   updated_at: string;
 };
 
-export type StorySummary = {
-  id: number;
-  status: StoryStatus;
-  title: string;
-  excerpt: string;
-  language: string;
-  reader_name: string;
-  profile_id: number | null;
-  favourite: boolean;
-  reading_grade: number | null;
-  target_grade: number | null;
-  created_at: string;
-};
+export type StorySummary = Schemas['StorySummary'];
 
 /** A piece of a story's body with its reading in hiragana (GET /stories/{id}/furigana). */
-export type RubySegment = {
-  text: string;
-  reading: string | null;
-};
+export type RubySegment = Schemas['RubySegment'];
 
-export type StoryFurigana = {
-  furigana: 'none' | 'all' | 'above_grade' | 'hiragana';
-  kanji_grade: number | null;
-  segments: RubySegment[];
-  /** How many characters of the body the segments cover (complete sentences while written). */
-  source_length: number;
-  complete: boolean;
-};
+export type StoryFurigana = Schemas['StoryFurigana'];
 
-export type StoryPage = {
-  items: StorySummary[];
-  total: number;
-  next_cursor: string | null;
-};
+export type StoryPage = Schemas['StoryPage'];
 
 export type StoryCreate = {
   prompt_id?: number;
@@ -83,11 +62,7 @@ export type StoryCreate = {
   tone?: string;
 };
 
-export type StoryUpdate = {
-  title?: string;
-  text?: string;
-  favourite?: boolean;
-};
+export type StoryUpdate = Schemas['StoryUpdate'];
 
 /** A reader as the story pages need it (GET /api/profiles). */
 export type StoryReader = {
