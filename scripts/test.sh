@@ -22,6 +22,8 @@ echo "== ruff" >&2
 .venv/bin/ruff format --check .
 echo "== mypy" >&2
 .venv/bin/mypy storybot
+echo "== import-linter: the layers import one way, no cycles within one" >&2
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 echo "== web: lint, types (generated from the API's document, current), unit tests" >&2
 (cd web && npm run lint --silent && npm run typecheck --silent && npm run api:check --silent \
   && npm test --silent)

@@ -33,7 +33,6 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
         doc_url="/openapi.json",
         validation_error_callback=validation_error_response,
     )
-    app.extensions["storybot.settings"] = settings
     app.config.update(
         SECRET_KEY=secret_key_for(settings),
         SQLALCHEMY_DATABASE_URI=settings.database_url,
@@ -74,23 +73,35 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
 
 
 def _init_generation(app: OpenAPI, settings: Settings) -> None:
-    """The engines, the wake-up bus, the story runner (started on first use) and the
-    retention job (started by the server)."""
+    """The app's parts (:mod:`storybot.services.components`): the engines, the wake-up
+    bus and the reads its followers share, the story runner (started on first use),
+    the retention job (started by the server), the stream cap and model downloads."""
     from storybot.engines.registry import EngineRegistry
     from storybot.jobs.notify import StoryBus
-    from storybot.jobs.retention import RetentionJob
     from storybot.jobs.runner import StoryRunner
+    from storybot.services import components, engine_service
     from storybot.services.model_downloads import ModelDownloads
+    from storybot.services.retention import RetentionJob
+    from storybot.services.story_events import SharedReads
     from storybot.services.stream_gate import StreamGate, default_stream_limit
 
     bus = StoryBus()
-    app.extensions["storybot.engines"] = EngineRegistry(model_path=settings.model_path)
-    app.extensions["storybot.bus"] = bus
-    app.extensions["storybot.runner"] = StoryRunner(app, bus, workers=settings.generation_workers)
-    app.extensions["storybot.retention"] = RetentionJob(app)
-    app.extensions["storybot.streams"] = StreamGate(
-        settings.max_streams or default_stream_limit(settings.threads)
-    )
-    app.extensions["storybot.downloads"] = ModelDownloads(
-        settings.models_dir, reserve_bytes=settings.download_reserve_bytes
+    reads = SharedReads()
+    bus.subscribe(reads.on_publish)
+    app.extensions[components.KEY] = components.Components(
+        settings=settings,
+        engines=EngineRegistry(model_path=settings.model_path),
+        bus=bus,
+        reads=reads,
+        runner=StoryRunner(
+            app,
+            bus,
+            lambda name: engine_service.registry().get(name),
+            workers=settings.generation_workers,
+        ),
+        retention=RetentionJob(app),
+        streams=StreamGate(settings.max_streams or default_stream_limit(settings.threads)),
+        downloads=ModelDownloads(
+            settings.models_dir, reserve_bytes=settings.download_reserve_bytes
+        ),
     )

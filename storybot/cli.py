@@ -43,7 +43,7 @@ def prepare_database(app: Flask) -> None:
     """Bring the database to the newest schema and fill its defaults; run once before serving."""
     from storybot.extensions import db
     from storybot.services.settings_service import bootstrap_database
-    from storybot.services.story_finish import recover_interrupted
+    from storybot.jobs.lifecycle import recover_interrupted
 
     with app.app_context():
         upgrade()

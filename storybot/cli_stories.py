@@ -40,6 +40,7 @@ def generate(
     from storybot.observability.tracing import current_trace_id, new_trace_id
     from storybot.schemas.stories import StoryCreate
     from storybot.services import profile_service, story_service
+    from storybot.services.components import components
     from storybot.services.ownership import acting_as
     from storybot.services.settings_service import bootstrap_database
     from storybot.services.story_events import events
@@ -74,7 +75,8 @@ def generate(
     try:
         # Another process's runner may write the story, so look at the database
         # every half second as well as on this process's own wake-ups.
-        for event in events(app, app.extensions["storybot.bus"], story_id, 0, heartbeat=0.5):
+        parts = components(app)
+        for event in events(app, parts.bus, parts.reads, story_id, 0, heartbeat=0.5):
             if event is None:
                 continue
             if event.name == "text":
@@ -93,7 +95,7 @@ def generate(
         click.echo("\n[cancelled]", err=True)
         status = "cancelled"
     finally:
-        app.extensions["storybot.runner"].stop()
+        components(app).runner.stop()
     if status != "done":
         sys.exit(1)
 
@@ -115,7 +117,7 @@ def prune(days: int | None) -> None:
     """Delete the stories older than the retention period now, as the hourly job does."""
     from flask_migrate import upgrade
 
-    from storybot.jobs.retention import sweep
+    from storybot.services.retention import sweep
     from storybot.services.settings_service import get_settings
 
     upgrade()

@@ -14,6 +14,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
 from storybot.config import Settings
+from storybot.services.components import components
 
 
 class StorybotLogger(Logger):  # type: ignore[misc]
@@ -61,6 +62,6 @@ class StorybotServer(BaseApplication):  # type: ignore[misc]
         from storybot import create_app
 
         app = create_app(self.settings)
-        app.extensions["storybot.runner"].start()  # stories queued before a restart resume
-        app.extensions["storybot.retention"].start()  # a first sweep now, then hourly
+        components(app).runner.start()  # stories queued before a restart resume
+        components(app).retention.start()  # a first sweep now, then hourly
         return app

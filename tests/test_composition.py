@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from storybot.pipeline.titles import split_title
-from storybot.services.composition import compose, fallback_title
+from storybot.pipeline.titles import fallback_title, split_title
+from storybot.services.composition import compose
 
 
 @pytest.mark.parametrize(

@@ -106,7 +106,7 @@ def test_data_from_before_accounts_is_kept_searchable_and_goes_to_the_first_admi
     found = client.get("/api/stories?q=lighthouse").json["items"]
     assert [s["title"] for s in found] == ["The lighthouse"]  # the search index still follows
     with app.app_context():
-        story = Story(owner_id=admin_id, request={}, messages=[])
+        story = Story(owner_id=admin_id, messages=[])
         db.session.add(story)
         db.session.commit()
         assert story.id > last  # ids are never reused, even after the tables were rebuilt

@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from storybot.engines.local import builtin_model_path
+from storybot.services.components import components
 from storybot.services.model_downloads import RetryPolicy
 from tests.model_file_server import ModelFileServer
 from tests.support import admin_client, build_app, free_port, make_settings
@@ -26,9 +27,9 @@ MIB = 1_048_576
 @pytest.fixture
 def client(sqlite_app: Flask) -> Iterator[FlaskClient]:
     """A client of an app whose downloads retry quickly (downloads do not touch the database)."""
-    sqlite_app.extensions["storybot.downloads"].policy = RetryPolicy(first_wait=0.05)
+    components(sqlite_app).downloads.policy = RetryPolicy(first_wait=0.05)
     yield admin_client(sqlite_app)
-    sqlite_app.extensions["storybot.downloads"].close()
+    components(sqlite_app).downloads.close()
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def server(model_file_server: ModelFileServer) -> ModelFileServer:
 
 
 def models_dir(app: Flask) -> Path:
-    return Path(app.extensions["storybot.settings"].models_dir)
+    return Path(components(app).settings.models_dir)
 
 
 def start(client: FlaskClient, url: str, **extra: str) -> dict:
@@ -144,7 +145,7 @@ def test_a_checksum_mismatch_fails_and_removes_the_file(
 def test_a_model_larger_than_the_free_disk_is_refused_before_writing(
     client: FlaskClient, sqlite_app: Flask, server: ModelFileServer
 ) -> None:
-    free = shutil.disk_usage(sqlite_app.extensions["storybot.settings"].data_dir).free
+    free = shutil.disk_usage(components(sqlite_app).settings.data_dir).free
     server.announce_size = free + 1024 * MIB
     failed = wait_ended(client, start(client, server.url(NAME))["id"])
     assert failed["status"] == "failed"

@@ -7,6 +7,7 @@ from flask_openapi3.openapi import OpenAPI
 from storybot.api.access import init_access
 from storybot.api.guards import install_body_guard
 from storybot.api.throttle import init_throttle
+from storybot.services.components import components
 
 
 def register_api(app: OpenAPI) -> None:
@@ -28,7 +29,7 @@ def register_api(app: OpenAPI) -> None:
 
     # Sign-in is checked before the body: a stranger learns nothing from its shape.
     init_access(app)
-    init_throttle(app, app.extensions["storybot.settings"])
+    init_throttle(app, components(app).settings)
     install_body_guard(app)
     modules = (
         health,

@@ -8,18 +8,19 @@ of Storybot's is a list, so one given twice is refused rather than half read.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 from werkzeug.exceptions import BadRequest
 
 from storybot.config import Settings
 from storybot.errors import ApiError
+from storybot.services.components import components
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 def settings() -> Settings:
     """The process settings of the current app."""
-    value: Settings = current_app.extensions["storybot.settings"]
+    value: Settings = components().settings
     return value
 
 

@@ -28,7 +28,8 @@ from storybot.schemas.stories import (
     StorySummary,
     StoryUpdate,
 )
-from storybot.services import story_export, story_furigana, story_service
+from storybot.services import story_export, story_furigana, story_service, story_views
+from storybot.services.components import components
 from storybot.services.story_events import follow, sse
 from storybot.services.stream_gate import StreamGate
 
@@ -50,7 +51,7 @@ bp = APIBlueprint("stories", __name__, url_prefix="/api/stories", abp_tags=[Tag(
 
 
 def _out(story: Any, *, new: bool = False) -> dict[str, Any]:
-    view = story_service.story_view(story, new=new)
+    view = story_views.story_view(story, new=new)
     return StoryOut.model_validate(view).model_dump(mode="json")
 
 
@@ -66,7 +67,7 @@ def _wants_stream() -> bool:
 
 def _enter_stream() -> StreamGate:
     """A place among the open event streams, or 503 when they are all taken."""
-    gate: StreamGate = current_app.extensions["storybot.streams"]
+    gate = components().streams
     if not gate.enter():
         raise ApiError(
             503,
@@ -79,9 +80,11 @@ def _enter_stream() -> StreamGate:
 
 
 def _event_stream(gate: StreamGate, story_id: int, after: int, opening: str = "") -> Response:
+    parts = components()
     body = follow(
         current_app._get_current_object(),  # type: ignore[attr-defined]
-        current_app.extensions["storybot.bus"],
+        parts.bus,
+        parts.reads,
         story_id,
         after,
         opening=opening,
@@ -138,7 +141,7 @@ def list_stories(query: StoryListQuery) -> dict[str, Any]:
                 profile_id=story.profile_id,
                 favourite=story.favourite,
                 reading_grade=story.reading_grade,
-                target_grade=story_service.story_target_grade(story),
+                target_grade=story_views.story_target_grade(story),
                 created_at=story.created_at,
             )
         )
@@ -210,7 +213,7 @@ def get_story_furigana(path: StoryPath, query: FuriganaQuery) -> dict[str, Any]:
     """The story's body with readings for its kanji (``<ruby>``), as its reader's profile
     asks or as ``?furigana=`` asks; while it is written, up to its last complete sentence."""
     story = story_service.get_story(path.story_id)
-    body = story_service.current_body(story)
+    body = story_views.current_body(story)
     return story_furigana.story_furigana(story, body, query).model_dump(mode="json")
 
 

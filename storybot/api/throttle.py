@@ -18,13 +18,14 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 from flask_limiter import Limiter, RateLimitExceeded
 from limits import RateLimitItem, parse_many
 from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
 from storybot.config import Settings
 from storybot.errors import ApiError, error_response
+from storybot.services.components import components
 
 EXEMPT_PATHS = ("/api/health", "/api/ready")
 
@@ -51,7 +52,7 @@ def init_throttle(app: Flask, settings: Settings) -> None:
         strategy="moving-window",
         key_prefix="storybot",
     )
-    app.extensions["storybot.limiter"] = limiter
+    components(app).limiter = limiter
     request_limits = parse_many(settings.rate_limit)
     # The flood limit counts in fixed windows: one counter per account and window,
     # where a moving window keeps a time for every request. A burst across two
@@ -103,18 +104,19 @@ def _hit(
 
 def throttle(action: str, limit: str, *keys: str) -> None:
     """Count one ``action`` for ``keys``; refuse it (429) once over ``limit``."""
-    limiter: Limiter = current_app.extensions["storybot.limiter"]
+    limiter = components().limiter
+    assert limiter is not None, "init_throttle installs the limiter with the API"
     _hit(limiter.limiter, action, parse_many(limit), "Too many tries", *keys)
 
 
 def throttle_sign_in(email: str) -> None:
     """Count a sign-in attempt for the address and for the email, existing or not."""
-    settings: Settings = current_app.extensions["storybot.settings"]
+    settings: Settings = components().settings
     throttle("sign-in-address", settings.sign_in_rate_limit, str(request.remote_addr))
     throttle("sign-in-email", settings.sign_in_email_rate_limit, email.strip().lower())
 
 
 def throttle_new_story(owner_id: int) -> None:
     """Count a story asked for by an account (new, regenerated or continued)."""
-    settings: Settings = current_app.extensions["storybot.settings"]
+    settings: Settings = components().settings
     throttle("new-story", settings.story_rate_limit, str(owner_id))

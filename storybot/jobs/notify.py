@@ -4,13 +4,22 @@ The database stays the source of truth; this only saves followers from
 polling. In one process it is a condition variable per followed story (all
 sharing one lock), so a change wakes that story's followers only; several
 processes will share wake-ups through Redis pub/sub behind the same methods.
+
+A publish may carry a payload the bus does not read (the writer passes the
+pieces it has just committed); subscribers get every publish with its payload
+and the story's new version, which lets the event stream's shared reads, a
+layer above, keep what the writer already knows without the bus knowing them.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+
+Subscriber = Callable[[int, int, object], None]
+"""Told of every publish: the story's id, its new version, and the publish's payload."""
 
 
 @dataclass(frozen=True)
@@ -34,8 +43,6 @@ class StoryBus:
     """Per-story change counters, and conditions to wait on them."""
 
     def __init__(self) -> None:
-        from storybot.services.story_events import SharedReads
-
         self._lock = threading.Lock()
         self._versions: defaultdict[int, int] = defaultdict(int)
         self._followers: dict[int, _Followers] = {}
@@ -43,28 +50,27 @@ class StoryBus:
         # Told whenever a follower starts waiting: see wait_for_followers.
         self._back = threading.Condition(self._lock)
         self._watching_back = 0
-        self.reads = SharedReads()  # followers of one story share its reads
+        self._subscribers: list[Subscriber] = []
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        """Tell ``subscriber`` of every publish from now on (called with the bus locked:
+        it must be quick and must not publish)."""
+        with self._lock:
+            self._subscribers.append(subscriber)
 
     def version(self, story_id: int) -> int:
         """The current change counter of a story; pass it to :meth:`wait`."""
         with self._lock:
             return self._versions[story_id]
 
-    def publish(
-        self, story_id: int, *, pieces: list[tuple[int, str]] | None = None, after: int = 0
-    ) -> Woken:
-        """Tell followers that the story changed (new pieces or a new status).
-
-        A writer that has just committed ``pieces`` (the ones after sequence
-        number ``after``) passes them along: followers that had everything
-        before them take them from memory instead of reading them back.
-        Returns the followers it woke, for :meth:`wait_for_followers`.
-        """
+    def publish(self, story_id: int, payload: object = None) -> Woken:
+        """Tell followers that the story changed (new pieces or a new status), and the
+        subscribers, with ``payload``. Returns the followers it woke, for
+        :meth:`wait_for_followers`."""
         with self._lock:
             self._versions[story_id] += 1
-            if pieces:
-                state = {"status": "running", "queue_position": None}
-                self.reads.offer(story_id, after, self._versions[story_id], (pieces, state))
+            for subscriber in self._subscribers:
+                subscriber(story_id, self._versions[story_id], payload)
             followers = self._followers.get(story_id)
             if followers is None:
                 return Woken(0, self._arrivals[story_id])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
@@ -16,6 +17,16 @@ from storybot.models import Story, StoryPiece, utcnow
 FLUSH_SECONDS = 0.1
 FIRST_SEND_SECONDS = 0.02
 """How long the writer waits, at most, for the first piece to be sent to its followers."""
+
+
+@dataclass(frozen=True)
+class Committed:
+    """What a writer publishes with a commit: the pieces after sequence number ``after``
+    it has just saved, so that followers that had everything before them need not
+    read them back."""
+
+    after: int
+    pieces: list[tuple[int, str]]
 
 
 class PieceWriter:
@@ -108,7 +119,7 @@ class PieceWriter:
         if self.first_text_after is None:
             self.first_text_after = time.monotonic()
         if pieces:
-            woken = self.bus.publish(self.story_id, pieces=pieces, after=after)
+            woken = self.bus.publish(self.story_id, Committed(after, pieces))
             if first:
                 self._first_woken = woken
         return bool(cancel)

@@ -1,10 +1,9 @@
 """The in-process story runner: worker threads that take queued stories and write them.
 
-The queue is the ``story`` table itself: a story is claimed by switching it
-from ``queued`` to ``running`` in one write transaction, oldest first. A
-restart therefore loses nothing that was queued, and a cancel is a flag in
-the database that works from any process. When a worker is idle and nothing
-waits, a new story skips the queue: the request saves it ``running``,
+Workers claim stories from the queue (:mod:`storybot.jobs.queue`, the
+``story`` table itself) and end them through :mod:`storybot.jobs.lifecycle`;
+a story's engine is found with the lookup the runner is given. When a worker
+is idle and nothing waits, a new story skips the queue: the request saves it ``running``,
 starts its engine on that worker's pump and hands the worker the stream to
 save (:meth:`StoryRunner.reserve`, :meth:`StoryRunner.hand_over`).
 """
@@ -15,25 +14,24 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
 
 from flask import Flask
-from sqlalchemy import func, select, update
 
-from storybot.database import write_intent
-from storybot.engines.base import Engine, EngineError, Finish, GenerationOptions, Message
+from storybot.engines.base import Engine, EngineError, Finish
 from storybot.engines.failures import engine_error
 from storybot.engines.registry import UnknownEngine
 from storybot.extensions import db
+from storybot.jobs import lifecycle
+from storybot.jobs import queue as story_queue
+from storybot.jobs.job import Job
 from storybot.jobs.notify import StoryBus
-from storybot.jobs.pieces import FLUSH_SECONDS, PieceWriter, joined_text, next_seq
+from storybot.jobs.pieces import FLUSH_SECONDS, PieceWriter
 from storybot.jobs.pump import END, Failure, Pump
-from storybot.models import Story, StoryStatus, utcnow
 from storybot.observability import generation_metrics as metrics
 from storybot.observability.tracing import current_trace_id
-from storybot.pipeline.writer import StoryPlan, Title, write_story
-from storybot.services import engine_service, story_finish
+from storybot.pipeline.writer import Title, write_story
 
 log = logging.getLogger(__name__)
 
@@ -41,40 +39,6 @@ IDLE_POLL_SECONDS = 5.0
 CANCEL_CHECK_SECONDS = 0.25
 CANCEL_GRACE_SECONDS = 0.75
 INTERNAL_REASON = "Something went wrong on the server while writing; the text so far is kept."
-
-
-DEFAULT_WORDS = 250  # the length of a story saved before lengths were kept in words
-
-
-@dataclass(frozen=True)
-class Job:
-    """What writing a story needs, read when the story becomes ``running``."""
-
-    story_id: int
-    engine: str
-    plan: StoryPlan
-    trace_id: str | None
-    next_seq: int
-
-    @classmethod
-    def of(cls, story: Story, next_seq: int) -> Job:
-        """The job of a story (before its transaction ends: no reload).
-
-        A story with saved text (one being continued) is written on from it.
-        """
-        request = story.request
-        text_so_far = joined_text(story.id) if next_seq > 1 else ""
-        plan = StoryPlan(
-            messages=cast(list[Message], list(request.get("first_messages", story.messages))),
-            options=GenerationOptions(**request.get("options", {})),
-            words=int(request.get("words", DEFAULT_WORDS)),
-            language=story.language,
-            request_text=str(request.get("prompt_text", "")),
-            text_so_far=text_so_far,
-            opening=str(request.get("opening", "")),
-            needs_title=not story.title,
-        )
-        return cls(story.id, story.engine, plan, story.trace_id, next_seq)
 
 
 @dataclass(frozen=True)
@@ -106,9 +70,12 @@ class Worker:
 class StoryRunner:
     """A bounded pool of worker threads writing queued stories, in order."""
 
-    def __init__(self, app: Flask, bus: StoryBus, workers: int = 1) -> None:
+    def __init__(
+        self, app: Flask, bus: StoryBus, engine_for: Callable[[str], Engine], workers: int = 1
+    ) -> None:
         self.app = app
         self.bus = bus
+        self.engine_for = engine_for  # an engine by its name, as configured now
         self.workers = workers
         self._wake = threading.Condition()
         self._threads: list[threading.Thread] = []
@@ -224,7 +191,7 @@ class StoryRunner:
                     except Exception:  # a bug outside _run's own handling: keep the worker
                         log.exception("story %s: the runner failed", job.story_id)
                         db.session.rollback()
-                        story_finish.fail(job.story_id, "internal", INTERNAL_REASON)
+                        lifecycle.fail(job.story_id, "internal", INTERNAL_REASON)
                         pump_free = False
                     if not pump_free:
                         worker.renew_pump()
@@ -243,39 +210,16 @@ class StoryRunner:
         worker.pump.retire()
 
     def _claim_next(self) -> Job | None:
-        """Switch the oldest queued story to running; what writing it needs, or None."""
-        with write_intent():
-            story = db.session.scalar(
-                select(Story)
-                .where(Story.status == StoryStatus.QUEUED)
-                .order_by(Story.id)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            )
-            if story is None:
-                db.session.rollback()
-                metrics.QUEUE_DEPTH.set(0)
-                return None
-            claimed = db.session.execute(
-                update(Story)
-                .where(Story.id == story.id, Story.status == StoryStatus.QUEUED)
-                .values(status=StoryStatus.RUNNING, started_at=utcnow(), updated_at=utcnow())
-            )
-            job = Job.of(story, next_seq(story.id))
-            waiting = db.session.scalar(
-                select(func.count()).where(Story.status == StoryStatus.QUEUED)
-            )
-            db.session.commit()
-        metrics.QUEUE_DEPTH.set(waiting or 0)
-        if not getattr(claimed, "rowcount", 1):
-            return None
-        self.bus.publish(job.story_id)
+        """The next story from the queue, now running (its followers told), or None."""
+        job = story_queue.claim_next()
+        if job is not None:
+            self.bus.publish(job.story_id)
         return job
 
     def _start(self, job: Job, pump: Pump) -> Started:
         """Have ``pump`` read the engine of a story claimed from the queue."""
         try:
-            engine = engine_service.registry().get(job.engine)
+            engine = self.engine_for(job.engine)
         except UnknownEngine as exc:
             known = ", ".join(exc.configured) or "none"
             raise engine_error(
@@ -315,7 +259,7 @@ class StoryRunner:
                 metrics.TIME_TO_FIRST_TEXT.labels(engine_name).observe(
                     writer.first_text_after - began
                 )
-            story_finish.finish(story_id, finish, title.text if title else None)
+            lifecycle.finish(story_id, finish, title.text if title else None)
             seconds = max(time.monotonic() - began, 1e-6)
             metrics.TOKENS.labels(engine_name).inc(finish.completion_tokens)
             if finish.reason != "cancelled" and finish.completion_tokens:
@@ -334,13 +278,13 @@ class StoryRunner:
             self._save_partial(writer)
             metrics.FAILURES.labels(engine_name, exc.code).inc()
             log.warning("story %s failed (%s): %s", story_id, exc.code, exc.reason)
-            story_finish.fail(story_id, exc.code, exc.reason, exc.params)
+            lifecycle.fail(story_id, exc.code, exc.reason, exc.params)
         except Exception:
             db.session.rollback()
             self._save_partial(writer)
             metrics.FAILURES.labels(engine_name, "internal").inc()
             log.exception("story %s failed unexpectedly", story_id)
-            story_finish.fail(story_id, "internal", INTERNAL_REASON)
+            lifecycle.fail(story_id, "internal", INTERNAL_REASON)
         finally:
             metrics.IN_FLIGHT.labels(engine_name).dec()
             self._cancel_events.pop(story_id, None)

@@ -4,6 +4,7 @@ from storybot.models.accounts import ApiToken, Role, TokenUsage, User
 from storybot.models.library import Prompt, Setting
 from storybot.models.profiles import Profile
 from storybot.models.stories import Story, StoryPiece, StoryStatus
+from storybot.models.story_request import StoryRequest
 from storybot.models.types import UTCDateTime, utcnow
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "Setting",
     "Story",
     "StoryPiece",
+    "StoryRequest",
     "StoryStatus",
     "TokenUsage",
     "UTCDateTime",

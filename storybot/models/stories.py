@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storybot.extensions import db
+from storybot.models.story_request import StoryRequest, StoryRequestJSON
 from storybot.models.types import UTCDateTime, utcnow
 
 
@@ -70,7 +71,7 @@ class Story(db.Model):  # type: ignore[name-defined,misc]
     title: Mapped[str] = mapped_column(String(200), default="")
     text: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(8), default="en")
-    request: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    request: Mapped[StoryRequest] = mapped_column(StoryRequestJSON, default=lambda: StoryRequest())
     messages: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     engine: Mapped[str] = mapped_column(String(64), default="")
     model: Mapped[str] = mapped_column(String(200), default="")

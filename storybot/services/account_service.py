@@ -11,6 +11,7 @@ from storybot.errors import ApiError, InvalidInput, NotFound, invalid_field
 from storybot.extensions import db
 from storybot.models import Profile, Prompt, Role, Story, User, utcnow
 from storybot.services import family_data, prompt_service
+from storybot.services.components import components
 
 # RFC 9106's second recommended setting (64 MiB, 3 passes); tests use argon2-cffi's
 # cheapest parameters, or every signed-in test would spend a tenth of a second on it.
@@ -20,11 +21,11 @@ TEST_HASH = profiles.CHEAPEST
 
 def hasher() -> PasswordHasher:
     """The app's password hasher (argon2id)."""
-    found: PasswordHasher | None = current_app.extensions.get("storybot.hasher")
+    found: PasswordHasher | None = components().hasher
     if found is None:
         params = TEST_HASH if current_app.testing else PRODUCTION_HASH
         found = PasswordHasher.from_parameters(params)
-        current_app.extensions["storybot.hasher"] = found
+        components().hasher = found
     return found
 
 
@@ -104,10 +105,10 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def _decoy_hash() -> str:
-    found: str | None = current_app.extensions.get("storybot.decoy_hash")
+    found: str | None = components().decoy_hash
     if found is None:
         found = hasher().hash("a password nobody has")
-        current_app.extensions["storybot.decoy_hash"] = found
+        components().decoy_hash = found
     return found
 
 

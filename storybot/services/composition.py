@@ -183,18 +183,3 @@ def tone_word(tone: str) -> str:
 def message_rows(messages: list[Message]) -> list[dict[str, str]]:
     """Messages as plain rows, for keeping with the story."""
     return [{"role": m["role"], "content": m["content"]} for m in messages]
-
-
-def fallback_title(request_text: str, reader_name: str | None, language: str) -> str:
-    """A title when the model wrote none: the request itself, cut at a word if long."""
-    limit = 24 if language == "ja" else 60
-    text = " ".join(request_text.split())
-    if len(text) > limit:
-        cut = text[:limit]
-        if language != "ja" and " " in cut:
-            cut = cut.rsplit(" ", 1)[0]
-        text = cut.rstrip(" .,;:!?、。") + "…"
-    text = text.rstrip(" .,;:!?、。")
-    if text:
-        return text[:1].upper() + text[1:]
-    return f"A story for {reader_name}" if reader_name else "A story"

@@ -12,10 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx2
-from flask import current_app
 
 from storybot.config import Settings
 from storybot.schemas.engines import ConfiguredAs, DiscoveredServer, DiscoveryList, ServerKind
+from storybot.services.components import components
 from storybot.services.settings_service import get_settings
 
 PROBE_TIMEOUT = httpx2.Timeout(1.5, connect=0.5)
@@ -39,7 +39,7 @@ OWNERS: dict[str, ServerKind] = {
 
 def discover() -> DiscoveryList:
     """The servers answering ``GET /v1/models`` on the configured loopback ports."""
-    settings: Settings = current_app.extensions["storybot.settings"]
+    settings: Settings = components().settings
     ports = settings.discovery_ports
     configured = _configured_servers()
     with (

@@ -6,18 +6,18 @@ import re
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
-
 from storybot.engines.base import Engine
-from storybot.engines.registry import EngineConfig
+from storybot.engines.registry import EngineConfig, EngineRegistry
 from storybot.errors import ApiError, InvalidInput, invalid_field
 from storybot.schemas.engines import EngineOut
+from storybot.services.components import components
+from storybot.services.composition import LANGUAGE_NAMES
 from storybot.services.settings_service import SettingsPatch, get_settings, update_settings
 
 
-def registry() -> Any:
+def registry() -> EngineRegistry:
     """This app's engine registry, configured from the current settings."""
-    engines = current_app.extensions["storybot.engines"]
+    engines = components().engines
     engines.configure(get_settings().engines)
     return engines
 
@@ -37,8 +37,6 @@ def get_engine(name: str) -> Engine:
 
 def engine_for_language(name: str, language: str) -> Engine:
     """The engine, if it writes ``language``; else a 422 that says how to add one that does."""
-    from storybot.services.story_service import language_error
-
     engine = get_engine(name)
     if language not in engine.languages:
         raise language_error(name, language, engine.languages)
@@ -127,3 +125,28 @@ def describe_engines() -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def language_error(engine_name: str, language: str, languages: frozenset[str]) -> InvalidInput:
+    """The 422 for a story in a language the engine does not write, naming the two ways to fix it.
+
+    The detail's ``type`` ("language_not_written"), ``params`` and ``fixes`` let
+    a client word the message itself and link to each way (Settings, where
+    servers found on this machine and model files by link are added).
+    """
+    wanted = LANGUAGE_NAMES.get(language, language)
+    has = ", ".join(sorted(LANGUAGE_NAMES.get(lang, lang) for lang in languages)) or "none"
+    detail = invalid_field(
+        "language", "language_not_written", engine=engine_name, language=language
+    )
+    detail["params"]["languages"] = sorted(languages)
+    detail["fixes"] = ["discover_servers", "download_model"]
+    return InvalidInput(
+        f"The engine '{engine_name}' writes {has} only, not {wanted}. To write {wanted} "
+        "stories, add a model that does, in one of two ways in Settings: add a model server "
+        "found on this machine (an OpenAI-compatible server such as Ollama or LM Studio, "
+        "GET /api/engines/discover), or add a GGUF model file by its link "
+        "(POST /api/models/downloads) and use it; tick the languages it writes "
+        f'("languages": ["{language}"]), then choose it for this story or as the default.',
+        [detail],
+    )

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import delete, func, select
 
 from storybot.database import write_intent
@@ -37,7 +36,14 @@ from storybot.models import (
 )
 from storybot.schemas.family_data import DeletedData, ExportedStory, ReaderExportDocument
 from storybot.schemas.profiles import ProfileOut
-from storybot.services import profile_service, story_export, story_furigana, story_service
+from storybot.services import (
+    profile_service,
+    story_export,
+    story_furigana,
+    story_service,
+    story_views,
+)
+from storybot.services.components import components
 from storybot.services.ownership import owned
 
 BATCH_SIZE = 500
@@ -85,7 +91,7 @@ def _epub_name(exportable: story_export.ExportableStory) -> str:
 
 
 def _exported(story: Story, epub: str | None) -> ExportedStory:
-    view = story_service.story_view(story)
+    view = story_views.story_view(story)
     request = story.request
     return ExportedStory(
         id=story.id,
@@ -95,13 +101,13 @@ def _exported(story: Story, epub: str | None) -> ExportedStory:
         text=view["body"],
         language=story.language,
         reader_name=story.reader_name,
-        prompt=str(request.get("prompt_text", "")),
-        length=request.get("length"),
+        prompt=request.prompt_text,
+        length=request.length,
         tone=view["request"].get("tone"),
-        moral=request.get("moral"),
+        moral=request.moral,
         favourite=story.favourite,
         reading_grade=story.reading_grade,
-        target_grade=story_service.story_target_grade(story),
+        target_grade=story_views.story_target_grade(story),
         engine=story.engine,
         model=story.model,
         created_at=story.created_at,
@@ -173,8 +179,8 @@ def delete_story_rows(story_ids: Sequence[int]) -> DeletedData:
 def stop_writing(story_ids: Iterable[int]) -> None:
     """After deleting stories: stop this process's runner writing any of them at once,
     and wake their followers (an open event stream ends)."""
-    runner = current_app.extensions["storybot.runner"]
-    bus = current_app.extensions["storybot.bus"]
+    runner = components().runner
+    bus = components().bus
     for story_id in story_ids:
         runner.cancel_local(story_id)
         bus.publish(story_id)

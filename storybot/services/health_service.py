@@ -12,6 +12,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from storybot.extensions import db
+from storybot.services.engine_service import registry
+from storybot.services.settings_service import get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -47,9 +49,6 @@ def readiness() -> dict[str, dict[str, Any]]:
 
 def _default_engine() -> dict[str, Any]:
     """The default engine can write (a cheap check: no generation)."""
-    from storybot.services.engine_service import registry
-    from storybot.services.settings_service import get_settings
-
     name = get_settings().default_engine
     try:
         health = registry().get(name).health()

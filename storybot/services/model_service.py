@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app
-
 from storybot.config import Settings
 from storybot.engines.local import list_local_models
 from storybot.engines.registry import LocalEngineConfig
@@ -19,18 +17,19 @@ from storybot.schemas.models import (
     UseModel,
 )
 from storybot.services import engine_service
+from storybot.services.components import components
 from storybot.services.model_downloads import DownloadState, ModelDownloads
 from storybot.services.settings_service import get_settings
 
 
 def _settings() -> Settings:
-    settings: Settings = current_app.extensions["storybot.settings"]
+    settings: Settings = components().settings
     return settings
 
 
 def downloads() -> ModelDownloads:
     """This process's downloads."""
-    manager: ModelDownloads = current_app.extensions["storybot.downloads"]
+    manager: ModelDownloads = components().downloads
     return manager
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storybot.errors import ApiError
 from storybot.extensions import db
+from storybot.jobs.usage import usage_day
 from storybot.models import TokenUsage, User, utcnow
 
 
@@ -29,18 +28,14 @@ class Quota:
         return self.daily_tokens is not None and self.used_today >= self.daily_tokens
 
 
-def _today() -> date:
-    return utcnow().date()
-
-
 def _next_midnight() -> datetime:
-    return datetime.combine(_today() + timedelta(days=1), time(), tzinfo=UTC)
+    return datetime.combine(usage_day() + timedelta(days=1), time(), tzinfo=UTC)
 
 
 def used_today(user_id: int) -> int:
     """The tokens the account's stories used since the last UTC midnight."""
     query = select(TokenUsage.tokens).where(
-        TokenUsage.user_id == user_id, TokenUsage.day == _today()
+        TokenUsage.user_id == user_id, TokenUsage.day == usage_day()
     )
     return db.session.scalar(query) or 0
 
@@ -66,20 +61,4 @@ def check_quota(user_id: int) -> None:
         "can start again after midnight UTC, or an admin can raise the limit.",
         {"daily_tokens": quota.daily_tokens, "used_today": quota.used_today},
         headers={"Retry-After": str(wait)},
-    )
-
-
-def record_usage(user_id: int | None, tokens: int) -> None:
-    """Add a generation's tokens to its account's count for today (in the caller's
-    write transaction)."""
-    if user_id is None or tokens <= 0:
-        return
-    # One statement, so that two stories ending at once both count.
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(TokenUsage).values(user_id=user_id, day=_today(), tokens=tokens)
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[TokenUsage.user_id, TokenUsage.day],
-            set_={"tokens": TokenUsage.tokens + tokens},
-        )
     )

@@ -2,7 +2,8 @@
 
 The stream only reads. Each read is a short session closed at once, so a
 thousand followers hold no database connection while they wait; wake-ups
-come from the :class:`~storybot.jobs.notify.StoryBus`.
+come from the :class:`~storybot.jobs.notify.StoryBus`, and followers that keep up
+share one read per change (:class:`SharedReads`, subscribed to the bus).
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from sqlalchemy import select
 
 from storybot.extensions import db
 from storybot.jobs.notify import StoryBus
+from storybot.jobs.pieces import Committed
+from storybot.jobs.queue import queue_position
 from storybot.models import Story, StoryPiece, StoryStatus
+from storybot.services.story_views import story_view
 
 HEARTBEAT_SECONDS = 15.0
 PIECES_PER_READ = 500
@@ -78,6 +82,13 @@ class SharedReads:
             return _read(app, story_id, after)
         return entry.result
 
+    def on_publish(self, story_id: int, version: int, payload: object) -> None:
+        """A :class:`~storybot.jobs.notify.StoryBus` subscriber: keep the pieces a writer
+        has just committed as the read of that version, for followers that keep up."""
+        if isinstance(payload, Committed) and payload.pieces:
+            state = {"status": "running", "queue_position": None}
+            self.offer(story_id, payload.after, version, (payload.pieces, state))
+
     def offer(self, story_id: int, after: int, version: int, result: Read) -> None:
         """Keep a result the writer already knows (the pieces it has just committed)."""
         entry = _Entry()
@@ -102,8 +113,6 @@ class _Entry:
 
 
 def _read(app: Flask, story_id: int, after: int) -> Read:
-    from storybot.services.story_service import queue_position, story_view
-
     with app.app_context():
         try:
             status: StoryStatus | None = db.session.scalar(
@@ -154,6 +163,7 @@ class StoryEvent:
 def events(
     app: Flask,
     bus: StoryBus,
+    reads: SharedReads,
     story_id: int,
     after: int,
     heartbeat: float = HEARTBEAT_SECONDS,
@@ -164,7 +174,7 @@ def events(
     last_status: tuple[str, int | None] | None = None
     while True:
         seen = bus.version(story_id)
-        pieces, state = bus.reads.read(app, story_id, after, seen)
+        pieces, state = reads.read(app, story_id, after, seen)
         for index, (seq, text) in enumerate(pieces):
             yield StoryEvent("text", {"text": text}, seq, index == len(pieces) - 1)
             after = seq
@@ -187,6 +197,7 @@ def events(
 def follow(
     app: Flask,
     bus: StoryBus,
+    reads: SharedReads,
     story_id: int,
     after: int,
     heartbeat: float = HEARTBEAT_SECONDS,
@@ -197,7 +208,7 @@ def follow(
     ``opening`` goes out first, with the reconnection delay."""
     yield "retry: 2000\n\n" + opening
     batch: list[str] = []
-    for event in events(app, bus, story_id, after, heartbeat):
+    for event in events(app, bus, reads, story_id, after, heartbeat):
         if event is None:
             yield ": keep-alive\n\n"
             continue

@@ -4,28 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import ColumnElement, delete, func, or_, select, text
 
 from storybot.database import write_intent
 from storybot.engines.base import Engine
 from storybot.errors import ApiError, InvalidInput, NotFound, invalid_field
 from storybot.extensions import db
-from storybot.jobs.pieces import next_seq, saved_text
-from storybot.jobs.runner import Job
-from storybot.models import Profile, Prompt, Story, StoryPiece, StoryStatus, utcnow
+from storybot.jobs.job import Job
+from storybot.jobs.pieces import next_seq
+from storybot.jobs.queue import waiting
+from storybot.jobs.runner import StoryRunner
+from storybot.models import Profile, Prompt, Story, StoryPiece, StoryRequest, StoryStatus, utcnow
 from storybot.observability import generation_metrics as metrics
 from storybot.pipeline.titles import split_title
 from storybot.quality.furigana import FuriganaSetting
 from storybot.quality.reading_level import measure_grade, target_grade
 from storybot.schemas.stories import StoryCreate, StoryListQuery, StoryUpdate
-from storybot.schemas.tones import tone_code
 from storybot.services import engine_service
+from storybot.services.components import components
 from storybot.services.composition import compose, message_rows
 from storybot.services.ownership import get_owned, owned, owner_id
 from storybot.services.pagination import Cursor, decode_cursor, encode_cursor
 from storybot.services.quota_service import check_quota
 from storybot.services.settings_service import get_settings, story_defaults
+from storybot.services.story_export import ExportableStory
+from storybot.services.story_views import story_view
 from storybot.services.templates import render
 
 CONTINUABLE = (
@@ -65,15 +68,15 @@ def _reader(profile: Profile | None) -> dict[str, Any] | None:
 def _check_queue_room() -> int:
     """The number of stories waiting; 429 when the queue is full."""
     limit = get_settings().max_queued_stories
-    waiting = db.session.scalar(select(func.count()).where(Story.status == StoryStatus.QUEUED))
-    if (waiting or 0) >= limit:
+    count = waiting()
+    if count >= limit:
         raise ApiError(
             429,
             "queue_full",
-            f"{waiting} stories are already waiting to be written; try again in a minute.",
+            f"{count} stories are already waiting to be written; try again in a minute.",
             headers={"Retry-After": "30"},
         )
-    return waiting or 0
+    return count
 
 
 def _submit(story: Story, waiting: int, engine: Engine) -> None:
@@ -157,26 +160,26 @@ def start(request: StoryCreate, *, trace_id: str | None) -> Story:
         model=engine.model,
         trace_id=trace_id,
         messages=message_rows(composition.messages),
-        request={
-            **request.model_dump(mode="json", exclude_none=True),
-            "prompt_text": prompt_text,
-            "language": language,
-            "length": length,
-            "tone": tone,
-            "words": composition.words,
-            "opening": composition.opening,
-            "options": {"max_tokens": composition.max_tokens},
+        request=StoryRequest(
+            **request.model_dump(exclude_none=True, exclude={"language", "length", "tone"}),
+            prompt_text=prompt_text,
+            language=language,
+            length=length,
+            tone=tone,
+            words=composition.words,
+            opening=composition.opening,
+            max_tokens=composition.max_tokens,
             # The reader's target when the story was asked for; their profile may change.
-            "target_grade": target_grade(profile.age, profile.reading_level) if profile else None,
-        },
+            target_grade=target_grade(profile.age, profile.reading_level) if profile else None,
+        ),
     )
     _submit(story, waiting, engine)
     return story
 
 
-def runner() -> Any:
+def runner() -> StoryRunner:
     """This app's story runner, started on first use."""
-    story_runner = current_app.extensions["storybot.runner"]
+    story_runner = components().runner
     story_runner.start()
     return story_runner
 
@@ -196,8 +199,10 @@ def regenerate(story_id: int, *, trace_id: str | None) -> Story:
         engine=original.engine,
         model=engine.model,
         trace_id=trace_id,
-        messages=list(original.request.get("first_messages", original.messages)),
-        request={**original.request, "regenerated_from": original.id},
+        messages=list(original.messages),
+        request=original.request.model_copy(
+            update={"regenerated_from": original.id, "continued": 0, "resumed": 0}
+        ),
     )
     _submit(story, waiting, engine)
     return story
@@ -218,10 +223,7 @@ def continue_story(story_id: int, *, trace_id: str | None) -> Story:
     engine_service.engine_for_language(story.engine, story.language)
     check_quota(owner_id())
     _check_queue_room()
-    story.request = {
-        **story.request,
-        "continued": int(story.request.get("continued", 0)) + 1,
-    }
+    story.request = story.request.model_copy(update={"continued": story.request.continued + 1})
     story.status = StoryStatus.QUEUED
     story.cancel_requested = False
     story.failure_code = story.failure_reason = story.failure_params = None
@@ -242,72 +244,9 @@ def cancel(story_id: int) -> Story:
     elif story.status == StoryStatus.RUNNING:
         story.cancel_requested = True
     db.session.commit()
-    current_app.extensions["storybot.runner"].cancel_local(story_id)
-    current_app.extensions["storybot.bus"].publish(story_id)
+    components().runner.cancel_local(story_id)
+    components().bus.publish(story_id)
     return story
-
-
-def queue_position(story_id: int) -> int:
-    """How many stories are ahead of a queued one (running ones included)."""
-    ahead = db.session.scalar(
-        select(func.count()).where(
-            or_(
-                Story.status == StoryStatus.RUNNING,
-                (Story.status == StoryStatus.QUEUED) & (Story.id < story_id),
-            )
-        )
-    )
-    return int(ahead or 0)
-
-
-def story_view(story: Story, *, new: bool = False) -> dict[str, Any]:
-    """The fields of the API's story resource, live text included while it is written.
-
-    ``new``: the story was created by this request and has no text yet.
-    """
-    live = story.status in (StoryStatus.QUEUED, StoryStatus.RUNNING)
-    if new:
-        full_text, last_seq = "", 0
-    elif live:
-        full_text, last_seq = saved_text(story.id)
-    else:
-        full_text, last_seq = story.text, next_seq(story.id) - 1
-    title, body = split_title(full_text)
-
-    def seconds(a: Any, b: Any) -> float | None:
-        return round((b - a).total_seconds(), 3) if a and b else None
-
-    request = story.request
-    if isinstance(request.get("tone"), str):  # an older story's chip word reads as its code
-        request = {**request, "tone": tone_code(request["tone"])}
-    return {
-        **{c.key: getattr(story, c.key) for c in Story.__table__.columns},
-        "request": request,
-        "status": story.status.value,
-        "title": story.title or title or "",
-        "text": full_text,
-        "body": body,
-        "queue_position": (
-            queue_position(story.id) if story.status == StoryStatus.QUEUED else None
-        ),
-        "last_seq": last_seq,
-        "queue_wait_seconds": seconds(story.queued_at, story.started_at),
-        "first_text_seconds": seconds(story.started_at, story.first_text_at),
-        "duration_seconds": seconds(story.started_at, story.finished_at),
-        "target_grade": story_target_grade(story),
-    }
-
-
-def current_body(story: Story) -> str:
-    """The story's text without its title line, as written so far (as in :func:`story_view`)."""
-    live = story.status in (StoryStatus.QUEUED, StoryStatus.RUNNING)
-    return split_title(saved_text(story.id)[0] if live else story.text)[1]
-
-
-def story_target_grade(story: Story) -> float | None:
-    """The reader's target grade saved when the story was asked for (None without a reader)."""
-    value = story.request.get("target_grade")
-    return float(value) if isinstance(value, int | float) else None
 
 
 def _search(q: str) -> ColumnElement[bool]:
@@ -394,41 +333,12 @@ def delete_story(story_id: int) -> None:
     with write_intent():
         db.session.delete(story)
         db.session.commit()
-    current_app.extensions["storybot.runner"].cancel_local(story_id)
-    current_app.extensions["storybot.bus"].publish(story_id)
+    components().runner.cancel_local(story_id)
+    components().bus.publish(story_id)
 
 
-def language_error(engine_name: str, language: str, languages: frozenset[str]) -> InvalidInput:
-    """The 422 for a story in a language the engine does not write, naming the two ways to fix it.
-
-    The detail's ``type`` ("language_not_written"), ``params`` and ``fixes`` let
-    a client word the message itself and link to each way (Settings, where
-    servers found on this machine and model files by link are added).
-    """
-    from storybot.services.composition import LANGUAGE_NAMES
-
-    wanted = LANGUAGE_NAMES.get(language, language)
-    has = ", ".join(sorted(LANGUAGE_NAMES.get(lang, lang) for lang in languages)) or "none"
-    detail = invalid_field(
-        "language", "language_not_written", engine=engine_name, language=language
-    )
-    detail["params"]["languages"] = sorted(languages)
-    detail["fixes"] = ["discover_servers", "download_model"]
-    return InvalidInput(
-        f"The engine '{engine_name}' writes {has} only, not {wanted}. To write {wanted} "
-        "stories, add a model that does, in one of two ways in Settings: add a model server "
-        "found on this machine (an OpenAI-compatible server such as Ollama or LM Studio, "
-        "GET /api/engines/discover), or add a GGUF model file by its link "
-        "(POST /api/models/downloads) and use it; tick the languages it writes "
-        f'("languages": ["{language}"]), then choose it for this story or as the default.',
-        [detail],
-    )
-
-
-def exportable(story: Story, furigana: FuriganaSetting | None = None) -> Any:
+def exportable(story: Story, furigana: FuriganaSetting | None = None) -> ExportableStory:
     """The story as the exporters take it: the body without the title line."""
-    from storybot.services.story_export import ExportableStory
-
     view = story_view(story)
     return ExportableStory(
         id=story.id,

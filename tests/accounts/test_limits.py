@@ -13,6 +13,7 @@ from werkzeug.test import TestResponse
 
 from storybot.config import Settings
 from storybot.extensions import db
+from storybot.services.components import components
 from tests.support import TEST_PASSWORD, add_account, build_app, make_settings, signed_in
 
 
@@ -28,7 +29,7 @@ def limited(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Flask]]
 
     yield make
     for app in made:
-        app.extensions["storybot.runner"].stop()
+        components(app).runner.stop()
         with app.app_context():
             db.engine.dispose()
 

@@ -16,6 +16,7 @@ from storybot.engines.fake import FakeEngine
 from storybot.extensions import db
 from storybot.models import Role, User
 from storybot.services import settings_service, token_service
+from storybot.services.components import components
 from storybot.services.model_downloads import DownloadFailed, ModelDownload
 from storybot.services.settings_service import SettingsPatch
 from tests.support import Account, add_account, build_app, first_admin, make_settings
@@ -52,7 +53,7 @@ def contract_app(
             database_url = _empty_postgres(request.getfixturevalue("postgres_database"))
         app = build_app(make_settings(tmp_path, database_url, discovery_ports=[]))
         engine = FakeEngine("fake")
-        registry = app.extensions["storybot.engines"]
+        registry = components(app).engines
         for kind in ("local", "openai", "fake"):
             registry.register_factory(kind, lambda *_: engine)
         with app.app_context():
@@ -62,7 +63,7 @@ def contract_app(
                 )
             )
         yield app
-        app.extensions["storybot.runner"].stop()
+        components(app).runner.stop()
         with app.app_context():
             db.engine.dispose()
 

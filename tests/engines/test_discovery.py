@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from storybot.extensions import db
+from storybot.services.components import components
 from tests.engines.fake_openai_server import (  # noqa: F401
     FakeOpenAIServer,
     Reply,
@@ -54,7 +55,7 @@ def test_a_server_on_a_probed_port_is_found_with_its_models(
     response = client.get("/api/engines/discover")
     elapsed = time.monotonic() - started
     assert response.status_code == 200
-    closed_port, open_port = app_probing.extensions["storybot.settings"].discovery_ports
+    closed_port, open_port = components(app_probing).settings.discovery_ports
     assert response.json["ports"] == [closed_port, open_port]
     assert response.json["items"] == [
         {

@@ -14,6 +14,7 @@ from werkzeug.test import TestResponse
 
 from storybot.engines.fake import FakeEngine
 from storybot.security.headers import script_hashes
+from storybot.services.components import components
 from tests.support import ROOT, add_account, admin_client, first_admin, signed_in
 
 FIXED = {
@@ -133,7 +134,7 @@ def test_refusals_of_sign_in_carry_the_headers(sqlite_app: Flask) -> None:
 
 def test_an_event_stream_carries_the_headers(sqlite_app: Flask) -> None:
     engine = FakeEngine("fake")
-    sqlite_app.extensions["storybot.engines"].register_factory("fake", lambda *_: engine)
+    components(sqlite_app).engines.register_factory("fake", lambda *_: engine)
     client = admin_client(sqlite_app)
     engines = {"local": {"type": "local"}, "fake": {"type": "fake"}}
     settings = client.patch("/api/settings", json={"engines": engines, "default_engine": "fake"})
@@ -146,7 +147,7 @@ def test_an_event_stream_carries_the_headers(sqlite_app: Flask) -> None:
         assert_secure_headers(stream)
         stream.close()
     finally:
-        sqlite_app.extensions["storybot.runner"].stop()
+        components(sqlite_app).runner.stop()
 
 
 def test_hsts_only_over_tls(web_client: FlaskClient) -> None:

@@ -9,6 +9,7 @@ from flask import Flask, request
 
 from storybot.config import Settings
 from storybot.observability.logs import configure_logging
+from storybot.services.components import components
 from tests.security.conftest import access_lines
 from tests.support import build_app, make_settings
 
@@ -22,7 +23,7 @@ FORGED = {
 def app_trusting(tmp_path: Path, proxies: int) -> Flask:
     """An app on SQLite that trusts ``proxies`` proxies, logging to its JSON file."""
     app = build_app(make_settings(tmp_path, trusted_proxies=proxies))
-    configure_logging(app.extensions["storybot.settings"].log_file, terminal=False)
+    configure_logging(components(app).settings.log_file, terminal=False)
     return app
 
 
@@ -31,7 +32,7 @@ def test_with_no_trusted_proxy_forwarded_headers_are_ignored(tmp_path: Path) -> 
     response = app.test_client().get("/api/health", headers=FORGED)
     assert response.status_code == 200
     assert "Strict-Transport-Security" not in response.headers
-    (line,) = access_lines(app.extensions["storybot.settings"].log_file)
+    (line,) = access_lines(components(app).settings.log_file)
     assert line["client"]["ip"] == "127.0.0.1"
 
 
@@ -50,7 +51,7 @@ def test_one_trusted_proxy_gives_the_client_address_scheme_and_host(tmp_path: Pa
     client.get("/api/health", headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.9"})
     plain = client.get("/api/health")
     assert "Strict-Transport-Security" not in plain.headers
-    lines = access_lines(app.extensions["storybot.settings"].log_file)
+    lines = access_lines(components(app).settings.log_file)
     assert [line["client"]["ip"] for line in lines] == ["203.0.113.7", "203.0.113.9", "127.0.0.1"]
 
 

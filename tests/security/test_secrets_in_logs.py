@@ -13,6 +13,7 @@ from werkzeug.test import TestResponse
 from storybot.extensions import db
 from storybot.observability.logs import configure_logging, redact
 from storybot.services import account_service
+from storybot.services.components import components
 
 BEARER = "sbt_MadeUpBearerToken0123456789abcdef"
 COOKIE = "MadeUpSessionCookie-9f8e7d6c5b4a"
@@ -34,7 +35,7 @@ QUERY = {"token": QUERY_TOKEN, "access_token": QUERY_TOKEN, "password": PASSWORD
 @pytest.fixture
 def debug_log(sqlite_app: Flask) -> Path:
     """The app's JSON log file at DEBUG: not even a debug line may hold a secret."""
-    path: Path = sqlite_app.extensions["storybot.settings"].log_file
+    path: Path = components(sqlite_app).settings.log_file
     configure_logging(path, "DEBUG", terminal=False)
     return path
 
@@ -175,7 +176,7 @@ def test_redact_blanks_the_values_of_secrets(line: str, written: str) -> None:
 def test_a_secret_a_bug_logs_is_blanked_in_the_file_and_on_the_terminal(
     sqlite_app: Flask, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path: Path = sqlite_app.extensions["storybot.settings"].log_file
+    path: Path = components(sqlite_app).settings.log_file
     configure_logging(path, terminal=True)
     try:
         raise ValueError(f"could not use Bearer {BEARER} with password={PASSWORD}")

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from storybot.engines.fake import FakeEngine
+from storybot.services.components import components
 from tests.support import admin_client
 
 
@@ -16,13 +17,13 @@ from tests.support import admin_client
 def fake_engine(app: Flask) -> Iterator[FakeEngine]:
     """A fake engine installed as the default engine of ``app``."""
     engine = FakeEngine("fake")
-    app.extensions["storybot.engines"].register_factory("fake", lambda *_: engine)
+    components(app).engines.register_factory("fake", lambda *_: engine)
     client = admin_client(app)
     engines = {"local": {"type": "local"}, "fake": {"type": "fake"}}
     response = client.patch("/api/settings", json={"engines": engines, "default_engine": "fake"})
     assert response.status_code == 200, response.json
     yield engine
-    app.extensions["storybot.runner"].stop()  # cancels paused streams
+    components(app).runner.stop()  # cancels paused streams
 
 
 @pytest.fixture

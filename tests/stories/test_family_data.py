@@ -21,6 +21,7 @@ from storybot.engines.fake import FakeEngine
 from storybot.extensions import db
 from storybot.models import ApiToken, Profile, Prompt, Story, StoryPiece, User
 from storybot.services import family_data
+from storybot.services.components import components
 from tests.stories.support import (
     MOON,
     ask,
@@ -211,7 +212,7 @@ DATABASE_FILES = ("db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm")
 def test_deleting_a_reader_leaves_no_row_and_no_file_about_them(
     app: Flask, client: FlaskClient, fake_engine: FakeEngine
 ) -> None:
-    data_dir = Path(app.extensions["storybot.settings"].data_dir)
+    data_dir = Path(components(app).settings.data_dir)
     before = set(_files(data_dir))
     reader = _add_reader(client, interests=[f"{NAME}'s kite"], things_to_avoid=["spiders"])
     other = _add_reader(client, name="Leo")
@@ -235,7 +236,7 @@ def test_deleting_a_reader_leaves_no_row_and_no_file_about_them(
     fake_engine.enqueue(titled("Next", "Written."))
     after = wait_for(client, ask(client)["id"], "done", "failed", "cancelled", timeout=5)
     assert after["status"] == "done"
-    app.extensions["storybot.runner"].stop()
+    components(app).runner.stop()
 
     assert _rows_referring_to(app, reader["id"], story_ids) == []
     assert _rows_naming(app, NAME) == []
@@ -251,7 +252,7 @@ def test_deleting_a_reader_leaves_no_row_and_no_file_about_them(
     for name, content in files.items():
         if not name.startswith(DATABASE_FILES):
             assert NAME.encode() not in content, name
-    if app.extensions["storybot.settings"].is_sqlite:
+    if components(app).settings.is_sqlite:
         # Deleted rows are overwritten (secure_delete): once the write-ahead log is
         # checkpointed, not a byte of the reader is left in the database's files.
         with app.app_context():

@@ -17,6 +17,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from storybot.pipeline.writer import CLOSING_TOKENS
+from storybot.services.components import components
 from tests.engines.fake_openai_server import STORY, FakeOpenAIServer, Reply, free_port
 from tests.engines.fake_openai_server import fake_openai as fake_openai
 from tests.stories.support import ask, joined, read_events, wait_for
@@ -49,8 +50,8 @@ def remote(client: FlaskClient, fake_openai: FakeOpenAIServer) -> Iterator[FakeO
     """The fake server configured as the default engine "remote" (read timeout 0.5 s)."""
     use_remote(client, fake_openai.base_url)
     yield fake_openai
-    client.application.extensions["storybot.runner"].stop()
-    client.application.extensions["storybot.engines"].close()
+    components(client.application).runner.stop()
+    components(client.application).engines.close()
 
 
 def finished(client: FlaskClient, story_id: int) -> dict:
@@ -264,7 +265,7 @@ def test_a_normal_story_through_the_remote_server_is_done_with_its_usage(
     (request,) = remote.chat_requests()
     assert request.body["messages"] == done["messages"]
     # The closing keeps tokens of its own: the body gets the rest.
-    assert request.body["max_tokens"] == done["request"]["options"]["max_tokens"] - CLOSING_TOKENS
+    assert request.body["max_tokens"] == done["request"]["max_tokens"] - CLOSING_TOKENS
     assert request.body["stream_options"] == {"include_usage": True}
     # the usage chunk: the fake server counts prompt words and content chunks
     prompt_words = sum(len(m["content"].split()) for m in request.body["messages"])
@@ -383,7 +384,7 @@ def test_a_stopped_model_server_shows_as_down(client: FlaskClient) -> None:
         assert check["name"] == "remote"
         assert server.base_url in str(check)
     finally:
-        client.application.extensions["storybot.engines"].close()
+        components(client.application).engines.close()
 
 
 def test_a_model_server_that_refuses_connections_shows_as_down(client: FlaskClient) -> None:
@@ -402,4 +403,4 @@ def test_a_model_server_that_refuses_connections_shows_as_down(client: FlaskClie
         assert "refused the connection" in str(check)
         assert ready.json["checks"]["database"]["ok"] is True
     finally:
-        client.application.extensions["storybot.engines"].close()
+        components(client.application).engines.close()

@@ -157,7 +157,7 @@ def test_legacy_tone_words_still_show(client: FlaskClient, fake_engine: object) 
     wait_for(client, story["id"], "done")
     with client.application.app_context():
         old = db.session.get(Story, story["id"])
-        old.request = {**old.request, "tone": "ねむくなる"}
+        old.request = old.request.model_copy(update={"tone": "ねむくなる"})
         db.session.commit()
     assert client.get(f"/api/stories/{story['id']}").json["request"]["tone"] == "sleepy"
 

@@ -16,8 +16,8 @@ from sqlalchemy import update
 from storybot.cli_stories import stories
 from storybot.engines.fake import FakeEngine
 from storybot.extensions import db
-from storybot.jobs.retention import RetentionJob, sweep
 from storybot.models import Story, StoryStatus, utcnow
+from storybot.services.retention import RetentionJob, sweep
 from tests.stories.support import ask, piece_count, read_events, titled, wait_for, write
 
 

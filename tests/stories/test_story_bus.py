@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 
 from storybot.jobs.notify import StoryBus, Woken
+from storybot.jobs.pieces import Committed
 
 
 def _in_thread(target: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
@@ -50,7 +51,7 @@ def test_the_writer_learns_when_the_woken_followers_are_back() -> None:
         thread.start()
     _wait_until_waiting(bus, 1, 3)
 
-    woken = bus.publish(1, pieces=[(1, "Once")], after=0)
+    woken = bus.publish(1, Committed(0, [(1, "Once")]))
     assert woken.followers == 3
     assert bus.wait_for_followers(1, woken, 5) is True
     assert sent.is_set()

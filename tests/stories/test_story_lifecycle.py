@@ -6,14 +6,15 @@ import threading
 import time
 
 from flask.testing import FlaskClient
+from storybot.jobs.lifecycle import recover_interrupted
 
 from storybot.database import write_intent
 from storybot.engines.base import EngineError
 from storybot.engines.fake import FakeEngine
 from storybot.extensions import db
-from storybot.models import Story, StoryPiece, StoryStatus
+from storybot.models import Story, StoryPiece, StoryRequest, StoryStatus
 from storybot.pipeline.writer import CLOSING_TOKENS
-from storybot.services.story_finish import recover_interrupted
+from storybot.services.components import components
 from tests.stories.support import ask, joined, read_events, wait_for
 from tests.support import Account, admin_client
 
@@ -72,7 +73,7 @@ def test_the_model_receives_the_reader_and_the_rules(
     assert "The story gently teaches: sharing." in user
     assert story["request"]["words"] == 120
     # The closing keeps tokens of its own: the body gets the rest.
-    body_tokens = story["request"]["options"]["max_tokens"] - CLOSING_TOKENS
+    body_tokens = story["request"]["max_tokens"] - CLOSING_TOKENS
     assert fake_engine.calls[0].options.max_tokens == body_tokens
 
 
@@ -140,7 +141,7 @@ def test_status_events_tell_the_queue_position(
 def test_an_idle_runner_starts_a_story_at_once_a_busy_one_queues_it(
     client: FlaskClient, fake_engine: FakeEngine
 ) -> None:
-    runner = client.application.extensions["storybot.runner"]
+    runner = components(client.application).runner
     fake_engine.enqueue(PIECES)
     wait_for(client, ask(client)["id"], "done")  # starts the runner's workers
     deadline = time.monotonic() + 5
@@ -248,7 +249,9 @@ def test_stories_left_running_by_a_crash_become_interrupted(
 ) -> None:
     with client.application.app_context(), write_intent():
         story = Story(
-            owner_id=admin.id, status=StoryStatus.RUNNING, request={"prompt_text": "A crash"}
+            owner_id=admin.id,
+            status=StoryStatus.RUNNING,
+            request=StoryRequest(prompt_text="A crash"),
         )
         db.session.add(story)
         db.session.flush()

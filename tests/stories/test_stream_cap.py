@@ -8,6 +8,7 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from storybot.engines.fake import FakeEngine
+from storybot.services.components import components
 from storybot.services.stream_gate import default_stream_limit
 from tests.stories.support import MOON, ask
 from tests.support import LiveServer
@@ -16,7 +17,7 @@ from tests.support import LiveServer
 def test_a_stream_beyond_the_cap_is_refused_until_one_closes(
     client: FlaskClient, fake_engine: FakeEngine
 ) -> None:
-    client.application.extensions["storybot.streams"].limit = 1
+    components(client.application).streams.limit = 1
     fake_engine.enqueue(MOON, pause_after=1)
     story = ask(client)
     first = client.get(f"/api/stories/{story['id']}/events", buffered=False)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from storybot.engines.fake import FakeEngine
 from storybot.extensions import db
 from storybot.models import Story
+from storybot.services.components import components
 from tests.stories.support import MOON, ask, joined, read_events, read_stream, wait_for
 from tests.support import LiveServer
 
@@ -76,7 +77,7 @@ def test_bad_input_is_a_json_error_and_creates_nothing(client: FlaskClient) -> N
 
 
 def test_a_refused_stream_creates_no_story(client: FlaskClient, fake_engine: FakeEngine) -> None:
-    client.application.extensions["storybot.streams"].limit = 1
+    components(client.application).streams.limit = 1
     fake_engine.enqueue(MOON, pause_after=1)
     story = ask(client)
     following = client.get(f"/api/stories/{story['id']}/events", buffered=False)
@@ -96,7 +97,7 @@ def test_a_refused_stream_creates_no_story(client: FlaskClient, fake_engine: Fak
 def test_a_failed_request_gives_back_its_place(
     client: FlaskClient, fake_engine: FakeEngine
 ) -> None:
-    client.application.extensions["storybot.streams"].limit = 1
+    components(client.application).streams.limit = 1
     for _ in range(3):  # a 422 that kept the only place would refuse the story below
         unknown_reader = {"prompt": "x", "profile_id": 999}
         response = client.post("/api/stories", json=unknown_reader, headers=STREAM)

@@ -1,4 +1,11 @@
-"""The ends of a generation: done, cancelled, failed, or interrupted by a restart."""
+"""The ends of a story's writing: done, incomplete, cancelled, failed, interrupted.
+
+Everything that ends a story calls these: the runner when the model stops or
+fails, and the sweep that finds a story whose writer is gone. They live in a
+module of their own (as rq's ``job_lifecycle`` does) so that the queue can end
+a story without importing the runner, and each end settles the text the same
+way: the saved pieces joined, the reading level measured, a title found.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +18,15 @@ from storybot.database import write_intent
 from storybot.engines.base import Finish
 from storybot.extensions import db
 from storybot.jobs.pieces import joined_text
+from storybot.jobs.usage import record_usage
 from storybot.models import Story, StoryStatus, utcnow
-from storybot.pipeline.titles import split_title
+from storybot.pipeline.titles import fallback_title, split_title
 from storybot.quality.reading_level import measure_grade
-from storybot.services.composition import fallback_title
-from storybot.services.quota_service import record_usage
 
 RESTART_REASON = "The server stopped while this story was being written; the text so far is kept."
 
 
-def _settle_text(story: Story, title: str | None = None) -> None:
+def settle_text(story: Story, title: str | None = None) -> None:
     """Keep the joined pieces as the story's text and give it a title: the one
     written for it, else a title line in its text, else one from its request."""
     story.text = joined_text(story.id)
@@ -31,9 +37,7 @@ def _settle_text(story: Story, title: str | None = None) -> None:
     if title or written:
         story.title = (title or written or "")[:200]
     else:
-        story.title = fallback_title(
-            str(story.request.get("prompt_text", "")), story.reader_name, story.language
-        )
+        story.title = fallback_title(story.request.prompt_text, story.reader_name, story.language)
 
 
 ENDS = {
@@ -50,7 +54,7 @@ def finish(story_id: int, result: Finish, title: str | None = None) -> None:
         story = db.session.get(Story, story_id)
         if story is None:
             return
-        _settle_text(story, title)
+        settle_text(story, title)
         story.status = ENDS[result.reason]
         story.prompt_tokens = result.prompt_tokens
         story.completion_tokens = (story.completion_tokens or 0) + result.completion_tokens
@@ -68,7 +72,7 @@ def fail(story_id: int, code: str, reason: str, params: Mapping[str, Any] | None
         story = db.session.get(Story, story_id)
         if story is None:
             return
-        _settle_text(story)
+        settle_text(story)
         story.status = StoryStatus.FAILED
         story.failure_code = code
         story.failure_reason = reason
@@ -82,7 +86,7 @@ def recover_interrupted() -> int:
     with write_intent():
         stories = list(db.session.scalars(select(Story).where(Story.status == StoryStatus.RUNNING)))
         for story in stories:
-            _settle_text(story)
+            settle_text(story)
             story.status = StoryStatus.INTERRUPTED
             story.failure_code = "interrupted"
             story.failure_reason = RESTART_REASON
