@@ -79,7 +79,7 @@ def _init_generation(app: OpenAPI, settings: Settings) -> None:
     from storybot.engines.registry import EngineRegistry
     from storybot.jobs.notify import StoryBus
     from storybot.jobs.runner import StoryRunner
-    from storybot.services import components, engine_service
+    from storybot.services import components, engine_service, settings_service
     from storybot.services.model_downloads import ModelDownloads
     from storybot.services.retention import RetentionJob
     from storybot.services.story_events import SharedReads
@@ -98,6 +98,7 @@ def _init_generation(app: OpenAPI, settings: Settings) -> None:
             bus,
             lambda name: engine_service.registry().get(name),
             workers=settings.generation_workers,
+            resume_allowed=lambda: settings_service.get_settings().resume_stories,
         ),
         retention=RetentionJob(app),
         streams=StreamGate(settings.max_streams or default_stream_limit(settings.threads)),

@@ -42,13 +42,14 @@ def main() -> None:
 def prepare_database(app: Flask) -> None:
     """Bring the database to the newest schema and fill its defaults; run once before serving."""
     from storybot.extensions import db
-    from storybot.services.settings_service import bootstrap_database
-    from storybot.jobs.lifecycle import recover_interrupted
+    from storybot.jobs.heartbeat import sweep
+    from storybot.services.settings_service import bootstrap_database, get_settings
 
     with app.app_context():
         upgrade()
         bootstrap_database()
-        recover_interrupted()
+        # Stories a process that is gone was writing: queued to go on, or interrupted.
+        sweep(None, resume=get_settings().resume_stories)
         db.engine.dispose()  # no pooled connection may cross into the server's worker
 
 

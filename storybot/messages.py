@@ -100,6 +100,10 @@ CATALOGUE: Final[dict[tuple[str, str | None], str]] = {
     ("interrupted", "restart"): (
         "The server stopped while this story was being written; the text so far is kept."
     ),
+    ("interrupted", "writer_lost"): (
+        "The server stopped twice while this story was being written; the text so far is "
+        "kept, and you can continue it."
+    ),
     ("model_error", None): "The local model failed.",
     ("model_error", "folder"): (
         "The model path {path} is a folder, not a model file. Set STORYBOT_MODEL_PATH "

@@ -55,6 +55,13 @@ def _reset_postgres(url: str) -> None:
         conn.execute("CREATE SCHEMA public")
 
 
+@pytest.fixture
+def postgres_url(postgres_database: str) -> str:
+    """This run's PostgreSQL database, emptied: for tests of several processes sharing it."""
+    _reset_postgres(postgres_database)
+    return postgres_database
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database: a SQLite file, then PostgreSQL (each test runs on both)."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,6 +183,88 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+FINAL_EVENTS = ("done", "failed", "cancelled", "interrupted", "incomplete", "deleted")
+
+
+@dataclass
+class FollowedStory:
+    """What a viewer saw of a story: its events in order, and how often it reconnected."""
+
+    events: list[tuple[str, int | None, dict]]
+    reconnects: int
+
+    @property
+    def text(self) -> str:
+        """The text the viewer was shown, piece after piece."""
+        return "".join(data["text"] for name, _, data in self.events if name == "text")
+
+    @property
+    def text_ids(self) -> list[int]:
+        """The ids of the text events, as they came."""
+        return [ident for name, ident, _ in self.events if name == "text" and ident is not None]
+
+
+def follow_story(
+    url: str,
+    headers: dict[str, str],
+    *,
+    give_up_after: float = 120.0,
+    first_event: threading.Event | None = None,
+) -> FollowedStory:
+    """Follow a story's event stream as a browser's EventSource does: when the
+    connection drops (a server process killed), connect again with
+    ``Last-Event-ID`` until the final event arrives. ``first_event`` is set
+    once the first event has arrived."""
+    events: list[tuple[str, int | None, dict]] = []
+    last_id: int | None = None
+    reconnects = 0
+    deadline = time.monotonic() + give_up_after
+    while time.monotonic() < deadline:
+        asked = {**headers, **({"Last-Event-ID": str(last_id)} if last_id is not None else {})}
+        try:
+            with requests.get(url, stream=True, timeout=30, headers=asked) as response:
+                if response.status_code != 200:
+                    raise requests.ConnectionError(f"answered {response.status_code}")
+                name, ident = "message", None
+                for line in response.iter_lines(decode_unicode=True):
+                    if line.startswith("event: "):
+                        name = line.removeprefix("event: ")
+                    elif line.startswith("id: "):
+                        ident = int(line.removeprefix("id: "))
+                    elif line.startswith("data: "):
+                        data = json.loads(line.removeprefix("data: "))
+                        events.append((name, ident, data))
+                        if first_event is not None:
+                            first_event.set()
+                        last_id = ident if ident is not None else last_id
+                        if name in FINAL_EVENTS:
+                            return FollowedStory(events, reconnects)
+                    elif not line:
+                        name, ident = "message", None
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            pass
+        reconnects += 1
+        time.sleep(0.2)
+    raise AssertionError(f"no final event after {give_up_after}s: {events[-5:]}")
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (read from /proc)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name (in parentheses) may hold spaces: the fields after it are fixed.
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == pid:
+            children.append(int(entry.name))
+    return children
 
 
 EPUBCHECK_INSTALL = "apt-get install -y epubcheck"

@@ -12,18 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
-
 from storybot.database import write_intent
 from storybot.engines.base import Finish
 from storybot.extensions import db
 from storybot.jobs.pieces import joined_text
 from storybot.jobs.usage import record_usage
+from storybot.messages import with_cause, word
 from storybot.models import Story, StoryStatus, utcnow
 from storybot.pipeline.titles import fallback_title, split_title
 from storybot.quality.reading_level import measure_grade
-
-RESTART_REASON = "The server stopped while this story was being written; the text so far is kept."
 
 
 def settle_text(story: Story, title: str | None = None) -> None:
@@ -47,13 +44,29 @@ ENDS = {
 }
 
 
-def finish(story_id: int, result: Finish, title: str | None = None) -> None:
+def _ending(story_id: int, writer: str | None) -> Story | None:
+    """The story to end, if ``writer`` still writes it (None: whoever does).
+
+    A writer thought gone may come back after its story was taken over: the
+    story is its new writer's to end, and the old one's end is dropped.
+    """
+    story = db.session.get(Story, story_id)
+    if story is None or (writer is not None and story.writer_id != writer):
+        return None
+    story.writer_id = None
+    return story
+
+
+def finish(
+    story_id: int, result: Finish, title: str | None = None, *, writer: str | None = None
+) -> bool:
     """Mark a story done, incomplete (it stopped before its ending) or cancelled,
-    with its usage and the title written for it."""
+    with its usage and the title written for it. False if it was not ``writer``'s."""
     with write_intent():
-        story = db.session.get(Story, story_id)
+        story = _ending(story_id, writer)
         if story is None:
-            return
+            db.session.rollback()
+            return False
         settle_text(story, title)
         story.status = ENDS[result.reason]
         story.prompt_tokens = result.prompt_tokens
@@ -61,17 +74,27 @@ def finish(story_id: int, result: Finish, title: str | None = None) -> None:
         story.finished_at = utcnow()
         record_usage(story.owner_id, result.prompt_tokens + result.completion_tokens)
         db.session.commit()
+    return True
 
 
-def fail(story_id: int, code: str, reason: str, params: Mapping[str, Any] | None = None) -> None:
+def fail(
+    story_id: int,
+    code: str,
+    reason: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    writer: str | None = None,
+) -> bool:
     """Mark a story failed with a reason a person understands; its text so far stays.
 
-    ``params`` are what ``reason`` is worded with (storybot.messages).
+    ``params`` are what ``reason`` is worded with (storybot.messages). False if
+    it was not ``writer``'s.
     """
     with write_intent():
-        story = db.session.get(Story, story_id)
+        story = _ending(story_id, writer)
         if story is None:
-            return
+            db.session.rollback()
+            return False
         settle_text(story)
         story.status = StoryStatus.FAILED
         story.failure_code = code
@@ -79,18 +102,27 @@ def fail(story_id: int, code: str, reason: str, params: Mapping[str, Any] | None
         story.failure_params = dict(params) if params else None
         story.finished_at = utcnow()
         db.session.commit()
+    return True
 
 
-def recover_interrupted() -> int:
-    """Stories left ``running`` by a crash become ``interrupted``; run once before serving."""
-    with write_intent():
-        stories = list(db.session.scalars(select(Story).where(Story.status == StoryStatus.RUNNING)))
-        for story in stories:
-            settle_text(story)
-            story.status = StoryStatus.INTERRUPTED
-            story.failure_code = "interrupted"
-            story.failure_reason = RESTART_REASON
-            story.failure_params = {"cause": "restart"}
-            story.finished_at = utcnow()
-        db.session.commit()
-    return len(stories)
+def cancelled(story: Story) -> None:
+    """End a story that was cancelled while its writer was gone (in the caller's write
+    transaction): cancelled, its text kept."""
+    settle_text(story)
+    story.status = StoryStatus.CANCELLED
+    story.writer_id = None
+    story.finished_at = utcnow()
+
+
+def interrupt(story: Story, cause: str) -> None:
+    """End a story whose writer is gone as ``interrupted``, its text kept (in the caller's
+    write transaction). ``cause``: "restart" (it is not to go on by itself) or
+    "writer_lost" (its writer stopped again after it was resumed)."""
+    settle_text(story)
+    params = with_cause(cause)
+    story.status = StoryStatus.INTERRUPTED
+    story.writer_id = None
+    story.failure_code = "interrupted"
+    story.failure_reason = word("interrupted", params)
+    story.failure_params = dict(params)
+    story.finished_at = utcnow()

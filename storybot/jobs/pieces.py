@@ -15,8 +15,6 @@ from storybot.jobs.notify import StoryBus, Woken
 from storybot.models import Story, StoryPiece, utcnow
 
 FLUSH_SECONDS = 0.1
-FIRST_SEND_SECONDS = 0.02
-"""How long the writer waits, at most, for the first piece to be sent to its followers."""
 
 
 @dataclass(frozen=True)
@@ -38,20 +36,28 @@ class PieceWriter:
     commit also reports whether someone asked to cancel the story (the flag
     lives in the database, so a cancel from any process is seen here; this
     process's own cancels arrive at once by :meth:`StoryRunner.cancel_local`).
+    A story that is no longer ``writer``'s (deleted, or taken over by another
+    process that thought this one gone) reads as cancelled: the writing stops.
     Each commit wakes the story's followers.
     """
 
     def __init__(
-        self, story_id: int, next_seq: int, bus: StoryBus, flush_every: float = FLUSH_SECONDS
+        self,
+        story_id: int,
+        next_seq: int,
+        bus: StoryBus,
+        writer: str,
+        flush_every: float = FLUSH_SECONDS,
     ) -> None:
         self.story_id = story_id
+        self.writer = writer  # a story taken over from this writer stops its writing here
         self.next_seq = next_seq
         self.bus = bus
         self.flush_every = flush_every
         self.pieces_written = 0
         self.first_text_after: float | None = None  # monotonic time of the first commit
         self._first_text_at: datetime | None = None  # not yet written to the story's row
-        self._first_woken: Woken | None = None  # the followers woken by the first commit
+        self.first_woken: Woken | None = None  # the followers woken by the first commit
         self._buffer: list[str] = []
         self._last_flush = 0.0
 
@@ -75,7 +81,9 @@ class PieceWriter:
         if not self.pending:
             # Nothing to write: read the cancel flag without taking the write lock.
             cancel = db.session.scalar(
-                select(Story.cancel_requested).where(Story.id == self.story_id)
+                select(Story.cancel_requested).where(
+                    Story.id == self.story_id, Story.writer_id == self.writer
+                )
             )
             db.session.commit()
             return cancel is None or bool(cancel)
@@ -94,11 +102,11 @@ class PieceWriter:
                     changes["first_text_at"] = self._first_text_at
                 cancel = db.session.scalar(
                     update(Story)
-                    .where(Story.id == self.story_id)
+                    .where(Story.id == self.story_id, Story.writer_id == self.writer)
                     .values(changes)
                     .returning(Story.cancel_requested)
                 )
-                if cancel is None:  # deleted while being written
+                if cancel is None:  # deleted, or taken over, while being written
                     db.session.rollback()
                     return True
             try:
@@ -121,15 +129,8 @@ class PieceWriter:
         if pieces:
             woken = self.bus.publish(self.story_id, Committed(after, pieces))
             if first:
-                self._first_woken = woken
+                self.first_woken = woken
         return bool(cancel)
-
-    def wait_first_sent(self, timeout: float = FIRST_SEND_SECONDS) -> None:
-        """Once, after the first commit: wait (at most ``timeout``) until the
-        followers it woke have sent the first piece and wait for more."""
-        woken, self._first_woken = self._first_woken, None
-        if woken is not None:
-            self.bus.wait_for_followers(self.story_id, woken, timeout)
 
 
 def next_seq(story_id: int) -> int:

@@ -7,10 +7,8 @@ it) keeps a team of worker threads per calling thread, and called from a new
 thread for every story it built a new team each time, which delayed the first
 token by 10-15 ms on 2 cores.
 
-After a stream's first piece the pump waits (briefly) until the runner has
-saved it before it asks the engine for more: on a machine whose cores the
-model keeps busy, saving the first words and waking their readers otherwise
-competes with the next token for the CPU, and the first words come later.
+After a stream's first piece the pump holds the engine back until the
+runner has saved it (:class:`~storybot.jobs.first_piece.FirstPiece`).
 """
 
 from __future__ import annotations
@@ -20,10 +18,8 @@ import threading
 from collections.abc import Iterator
 
 from storybot.engines.base import Finish
+from storybot.jobs.first_piece import FirstPiece
 from storybot.pipeline.writer import StoryItem
-
-FIRST_PIECE_WAIT_SECONDS = 0.05
-"""How long a pump holds the engine back for its first piece to be saved, at most."""
 
 END = object()
 """Put after everything else a stream gave: nothing more comes from it."""
@@ -37,8 +33,8 @@ class Failure:
 
 
 Stream = Iterator[StoryItem]
-Feed = tuple[Stream, "queue.SimpleQueue[object]", threading.Event | None]
-"""A stream to read, the queue it goes to, and the event that says its first piece is saved."""
+Feed = tuple[Stream, "queue.SimpleQueue[object]", FirstPiece | None]
+"""A stream to read, the queue it goes to, and its first piece's hand-over."""
 
 
 class Pump:
@@ -54,15 +50,14 @@ class Pump:
         self,
         stream: Stream,
         items: queue.SimpleQueue[object],
-        first_saved: threading.Event | None = None,
+        first: FirstPiece | None = None,
     ) -> None:
         """Read ``stream`` into ``items`` once the streams given before are read:
         its pieces, its Finish (then it is closed) or its :class:`Failure`, then END.
 
-        Set ``first_saved`` when the first piece is saved; the engine waits for
-        it (at most ``FIRST_PIECE_WAIT_SECONDS``) before writing on.
+        After the first piece the engine waits for ``first`` to be saved.
         """
-        self._streams.put((stream, items, first_saved))
+        self._streams.put((stream, items, first))
 
     def retire(self) -> None:
         """Let the thread end after the streams it was given (one may be stuck in an engine)."""
@@ -74,21 +69,20 @@ class Pump:
 
 
 def read_stream(
-    stream: Stream, items: queue.SimpleQueue[object], first_saved: threading.Event | None = None
+    stream: Stream, items: queue.SimpleQueue[object], first: FirstPiece | None = None
 ) -> None:
     """Read one engine stream into ``items``: pieces, its Finish or its failure, then END.
 
-    After the first piece, wait for ``first_saved`` (if given, and at most
-    ``FIRST_PIECE_WAIT_SECONDS``) before reading on.
+    After the first piece, hold the engine for ``first`` (if given) before reading on.
     """
-    waiting = first_saved
+    waiting = first
     try:
         for item in stream:
             items.put(item)
             if isinstance(item, Finish):
                 break
             if waiting is not None:
-                waiting.wait(FIRST_PIECE_WAIT_SECONDS)
+                waiting.hold_engine()
                 waiting = None
     except BaseException as exc:  # carried to the runner, which decides
         items.put(Failure(exc))

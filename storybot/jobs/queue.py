@@ -19,13 +19,15 @@ from storybot.models import Story, StoryStatus, utcnow
 from storybot.observability import generation_metrics as metrics
 
 
-def claim_next() -> Job | None:
-    """Switch the oldest queued story to running; what writing it needs, or None."""
+def claim_next(writer: str) -> Job | None:
+    """Switch the next queued story to running, written by ``writer``; what writing it
+    needs, or None. Stories resumed after their writer stopped (queued again with
+    their start kept) come first, then the oldest."""
     with write_intent():
         story = db.session.scalar(
             select(Story)
             .where(Story.status == StoryStatus.QUEUED)
-            .order_by(Story.id)
+            .order_by(Story.started_at.is_(None), Story.id)
             .limit(1)
             .with_for_update(skip_locked=True)
         )
@@ -36,7 +38,12 @@ def claim_next() -> Job | None:
         claimed = db.session.execute(
             update(Story)
             .where(Story.id == story.id, Story.status == StoryStatus.QUEUED)
-            .values(status=StoryStatus.RUNNING, started_at=utcnow(), updated_at=utcnow())
+            .values(
+                status=StoryStatus.RUNNING,
+                writer_id=writer,
+                started_at=func.coalesce(Story.started_at, utcnow()),
+                updated_at=utcnow(),
+            )
         )
         job = Job.of(story, next_seq(story.id))
         left = waiting()

@@ -6,6 +6,7 @@ from storybot.models.profiles import Profile
 from storybot.models.stories import Story, StoryPiece, StoryStatus
 from storybot.models.story_request import StoryRequest
 from storybot.models.types import UTCDateTime, utcnow
+from storybot.models.workers import StoryWorker
 
 __all__ = [
     "ApiToken",
@@ -17,6 +18,7 @@ __all__ = [
     "StoryPiece",
     "StoryRequest",
     "StoryStatus",
+    "StoryWorker",
     "TokenUsage",
     "UTCDateTime",
     "User",

@@ -77,6 +77,10 @@ class Story(db.Model):  # type: ignore[name-defined,misc]
     model: Mapped[str] = mapped_column(String(200), default="")
     favourite: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The process writing it while it runs (story_worker.id), and the times it went on
+    # by itself after its writer stopped (storybot.jobs.heartbeat).
+    writer_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    resumes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failure_code: Mapped[str | None] = mapped_column(String(32))
     failure_reason: Mapped[str | None] = mapped_column(Text)
     # What the failure's message is worded with, for the UI to word it in its language.

@@ -41,7 +41,6 @@ class StoryRequest(BaseModel):
     # Its history.
     regenerated_from: int | None = None
     continued: int = 0  # times an adult asked for more
-    resumed: int = 0  # times it went on by itself after its writer stopped
 
     @classmethod
     def from_stored(cls, value: dict[str, Any] | None) -> StoryRequest:

@@ -37,6 +37,15 @@ QUEUE_DEPTH = Gauge(
     "Stories waiting to be written.",
     multiprocess_mode="livemax",
 )
+WORKER_HEARTBEATS = Counter(
+    "storybot_worker_heartbeats_total",
+    "Heartbeats this process's story runner recorded.",
+)
+TAKEOVERS = Counter(
+    "storybot_story_takeovers_total",
+    "Running stories taken from a writer that was gone: resumed, or ended interrupted.",
+    ["outcome"],
+)
 FAILURES = Counter(
     "storybot_generation_failures_total",
     "Generations that failed, by reason.",

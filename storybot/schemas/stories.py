@@ -128,6 +128,10 @@ class StoryOut(BaseModel):
     )
     trace_id: str | None
     queue_position: int | None = Field(description="Stories ahead of this one while queued.")
+    resumes: int = Field(
+        description="Times the story went on by itself from its saved text after the "
+        "process writing it stopped (once at most; a second stop ends it interrupted)."
+    )
     last_seq: int = Field(description="The id of the last text event saved.")
     prompt_tokens: int | None
     completion_tokens: int | None

@@ -63,6 +63,11 @@ class RuntimeSettings(BaseModel):
     )
     default_language: Literal["en", "ja"] = "en"
     max_queued_stories: int = Field(default=20, ge=1, le=1000)
+    resume_stories: bool = Field(
+        default=True,
+        description="A story whose writer stopped (a crash, a restart) goes on by itself "
+        "from its saved text, once; off: it ends interrupted, its text kept.",
+    )
     story_retention_days: int | None = Field(
         default=None,
         ge=1,
@@ -91,6 +96,7 @@ class SettingsPatch(Patch):
     default_tone: Tone | None = None
     default_language: Literal["en", "ja"] | None = None
     max_queued_stories: Annotated[int, Field(ge=1, le=1000), WHOLE_NUMBER] | None = None
+    resume_stories: bool | None = None
     story_retention_days: Annotated[int, Field(ge=1, le=3650), WHOLE_NUMBER] | None = Field(
         default=None, description="Days to keep ended stories; null: forever."
     )

@@ -86,7 +86,7 @@ class SharedReads:
         """A :class:`~storybot.jobs.notify.StoryBus` subscriber: keep the pieces a writer
         has just committed as the read of that version, for followers that keep up."""
         if isinstance(payload, Committed) and payload.pieces:
-            state = {"status": "running", "queue_position": None}
+            state: dict[str, Any] = {"status": "running", "queue_position": None}
             self.offer(story_id, payload.after, version, (payload.pieces, state))
 
     def offer(self, story_id: int, after: int, version: int, result: Read) -> None:
@@ -115,18 +115,23 @@ class _Entry:
 def _read(app: Flask, story_id: int, after: int) -> Read:
     with app.app_context():
         try:
-            status: StoryStatus | None = db.session.scalar(
-                select(Story.status).where(Story.id == story_id)
-            )
-            if status is None:
+            row = db.session.execute(
+                select(Story.status, Story.resumes).where(Story.id == story_id)
+            ).first()
+            if row is None:
                 return [], {"status": "deleted"}
+            status: StoryStatus = row.status
             pieces = db.session.execute(
                 select(StoryPiece.seq, StoryPiece.text)
                 .where(StoryPiece.story_id == story_id, StoryPiece.seq > after)
                 .order_by(StoryPiece.seq)
                 .limit(PIECES_PER_READ)
             ).all()
-            state: dict[str, Any] = {"status": status.value, "queue_position": None}
+            state: dict[str, Any] = {
+                "status": status.value,
+                "queue_position": None,
+                "resumes": row.resumes,
+            }
             if status == StoryStatus.QUEUED:
                 state["queue_position"] = queue_position(story_id)
             if status.is_final and len(pieces) < PIECES_PER_READ:
@@ -171,7 +176,8 @@ def events(
     """Replay the saved text after ``after``, then follow; ``None`` when ``heartbeat`` passes
     with nothing new. Ends after one final event named after the final status
     (``done``, ``failed``, ``cancelled``, ``interrupted``), or ``deleted``."""
-    last_status: tuple[str, int | None] | None = None
+    last_status: tuple[str, int | None, int] | None = None
+    resumes = 0  # times it went on by itself: a status event says so when it changes
     while True:
         seen = bus.version(story_id)
         pieces, state = reads.read(app, story_id, after, seen)
@@ -184,9 +190,12 @@ def events(
         if "final" in state:
             yield StoryEvent(state["status"], state["final"], after or None)
             return
-        status = (state["status"], state["queue_position"])
+        status = (state["status"], state["queue_position"], state.get("resumes", resumes))
         if status != last_status:
-            yield StoryEvent("status", {"status": status[0], "queue_position": status[1]})
+            resumes = status[2]
+            yield StoryEvent(
+                "status", {"status": status[0], "queue_position": status[1], "resumes": resumes}
+            )
             last_status = status
         if len(pieces) == PIECES_PER_READ:
             continue  # more saved text to replay before waiting

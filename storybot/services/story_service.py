@@ -88,6 +88,7 @@ def _submit(story: Story, waiting: int, engine: Engine) -> None:
     try:
         if worker is not None:
             story.status = StoryStatus.RUNNING
+            story.writer_id = story_runner.identity.id
             story.queued_at = story.started_at = utcnow()
         session.add(story)
         session.flush()
@@ -201,7 +202,7 @@ def regenerate(story_id: int, *, trace_id: str | None) -> Story:
         trace_id=trace_id,
         messages=list(original.messages),
         request=original.request.model_copy(
-            update={"regenerated_from": original.id, "continued": 0, "resumed": 0}
+            update={"regenerated_from": original.id, "continued": 0}
         ),
     )
     _submit(story, waiting, engine)

@@ -33,7 +33,7 @@ def test_log_lines_of_each_step_carry_the_creating_requests_trace_id(
     read_events(client, response.json["id"])
     time.sleep(0.1)  # the runner logs its last line after the final event
     lines = [json.loads(line) for line in log_file.read_text().splitlines()]
-    runner_lines = [line for line in lines if line["log"]["logger"] == "storybot.jobs.runner"]
+    runner_lines = [line for line in lines if line["log"]["logger"] == "storybot.jobs.writing"]
     assert len(runner_lines) >= 2  # started, finished
     assert {line["trace"]["id"] for line in runner_lines} == {"story-trace-42"}
 

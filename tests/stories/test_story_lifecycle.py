@@ -6,17 +6,13 @@ import threading
 import time
 
 from flask.testing import FlaskClient
-from storybot.jobs.lifecycle import recover_interrupted
 
-from storybot.database import write_intent
 from storybot.engines.base import EngineError
 from storybot.engines.fake import FakeEngine
-from storybot.extensions import db
-from storybot.models import Story, StoryPiece, StoryRequest, StoryStatus
 from storybot.pipeline.writer import CLOSING_TOKENS
 from storybot.services.components import components
 from tests.stories.support import ask, joined, read_events, wait_for
-from tests.support import Account, admin_client
+from tests.support import admin_client
 
 PIECES = ["Title: Mia and the Moon\n\n", "Once ", "upon ", "a ", "time, ", "Mia ", "flew."]
 
@@ -133,7 +129,7 @@ def test_status_events_tell_the_queue_position(
     assert second["queue_position"] == 1
     events = read_events(client, second["id"], stop_after_texts=0)
     statuses = [e.data for e in events if e.event == "status"]
-    assert statuses[0] == {"status": "queued", "queue_position": 1}
+    assert statuses[0] == {"status": "queued", "queue_position": 1, "resumes": 0}
     fake_engine.release()
     assert read_events(client, second["id"])[-1].event == "done"
 
@@ -242,30 +238,6 @@ def test_a_full_queue_answers_429_with_retry_after(
     assert refused.headers["Retry-After"] == "30"
     assert refused.json["error"]["code"] == "queue_full"
     fake_engine.release()
-
-
-def test_stories_left_running_by_a_crash_become_interrupted(
-    client: FlaskClient, admin: Account
-) -> None:
-    with client.application.app_context(), write_intent():
-        story = Story(
-            owner_id=admin.id,
-            status=StoryStatus.RUNNING,
-            request=StoryRequest(prompt_text="A crash"),
-        )
-        db.session.add(story)
-        db.session.flush()
-        db.session.add(StoryPiece(story_id=story.id, seq=1, text="Title: Half\n\nOnce "))
-        db.session.add(StoryPiece(story_id=story.id, seq=2, text="upon"))
-        db.session.commit()
-        story_id = story.id
-        assert recover_interrupted() == 1
-    recovered = client.get(f"/api/stories/{story_id}").json
-    assert recovered["status"] == "interrupted"
-    assert recovered["text"] == "Title: Half\n\nOnce upon"
-    assert recovered["title"] == "Half"
-    assert "server stopped" in recovered["failure_reason"]
-    assert read_events(client, story_id)[-1].event == "interrupted"
 
 
 def test_continue_grows_the_same_story(client: FlaskClient, fake_engine: FakeEngine) -> None:

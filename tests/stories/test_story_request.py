@@ -19,4 +19,4 @@ def test_keys_this_version_does_not_know_are_kept_when_saved_again() -> None:
 
 def test_an_empty_request_has_the_defaults_of_an_old_story() -> None:
     request = StoryRequest.from_stored(None)
-    assert (request.words, request.continued, request.resumed, request.opening) == (250, 0, 0, "")
+    assert (request.words, request.continued, request.opening) == (250, 0, "")

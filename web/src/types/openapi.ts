@@ -1379,6 +1379,11 @@ export interface components {
              */
             queue_position: number | null;
             /**
+             * Resumes
+             * @description Times the story went on by itself from its saved text after the process writing it stopped (once at most; a second stop ends it interrupted).
+             */
+            resumes: number;
+            /**
              * Last Seq
              * @description The id of the last text event saved.
              */
@@ -1975,6 +1980,12 @@ export interface components {
              */
             max_queued_stories: number;
             /**
+             * Resume Stories
+             * @description A story whose writer stopped (a crash, a restart) goes on by itself from its saved text, once; off: it ends interrupted, its text kept.
+             * @default true
+             */
+            resume_stories: boolean;
+            /**
              * Story Retention Days
              * @description Stories that ended more than this many days ago are deleted (checked hourly); null keeps them forever.
              * @default null
@@ -2012,6 +2023,8 @@ export interface components {
             default_language?: "en" | "ja";
             /** Max Queued Stories */
             max_queued_stories?: number;
+            /** Resume Stories */
+            resume_stories?: boolean;
             /**
              * Story Retention Days
              * @description Days to keep ended stories; null: forever.
