@@ -6,12 +6,12 @@ import threading
 import time
 
 from flask.testing import FlaskClient
-from storybot.jobs.lifecycle import recover_interrupted
 
 from storybot.database import write_intent
 from storybot.engines.base import EngineError
 from storybot.engines.fake import FakeEngine
 from storybot.extensions import db
+from storybot.jobs.lifecycle import recover_interrupted
 from storybot.models import Story, StoryPiece, StoryRequest, StoryStatus
 from storybot.pipeline.writer import CLOSING_TOKENS
 from storybot.services.components import components
@@ -133,7 +133,8 @@ def test_status_events_tell_the_queue_position(
     assert second["queue_position"] == 1
     events = read_events(client, second["id"], stop_after_texts=0)
     statuses = [e.data for e in events if e.event == "status"]
-    assert statuses[0] == {"status": "queued", "queue_position": 1}
+    # Nothing was measured yet (the first story is still being written): no estimate.
+    assert statuses[0] == {"status": "queued", "queue_position": 1, "wait_seconds": None}
     fake_engine.release()
     assert read_events(client, second["id"])[-1].event == "done"
 
@@ -222,6 +223,7 @@ def test_a_stream_without_its_finish_is_a_failure(
 def test_ten_stories_queued_at_once_all_finish(
     client: FlaskClient, fake_engine: FakeEngine
 ) -> None:
+    client.patch("/api/settings", json={"max_stories_per_account": 10})
     stories = [ask(client, prompt=f"Story {i}") for i in range(10)]
     for story in stories:
         assert wait_for(client, story["id"], "done", "failed")["status"] == "done"
