@@ -83,7 +83,9 @@ def generate(
                 sys.stdout.write(event.data["text"])
                 sys.stdout.flush()
             elif event.name == "status" and event.data["status"] == "queued":
-                click.echo(f"[waiting: {event.data['queue_position']} ahead]", err=True)
+                wait = event.data.get("wait_seconds")
+                about = f", about {wait} s" if wait is not None else ""
+                click.echo(f"[waiting: {event.data['queue_position']} ahead{about}]", err=True)
             elif event.name != "status":
                 status = event.name
                 reason = event.data.get("failure_reason")

@@ -49,6 +49,8 @@ def test_patch_changes_and_keeps_the_rest(client: FlaskClient) -> None:
         {"default_length": "enormous"},
         {"max_queued_stories": "20"},
         {"max_queued_stories": 0},
+        {"max_stories_per_account": 0},
+        {"max_stories_per_account": 2.5},
         {"default_tone": None},
         {"default_engine": 5},
     ],

@@ -127,7 +127,14 @@ class StoryOut(BaseModel):
         "the failure in its own language (docs/api.md, 'Messages')."
     )
     trace_id: str | None
-    queue_position: int | None = Field(description="Stories ahead of this one while queued.")
+    queue_position: int | None = Field(
+        description="While queued: the stories that will be written before this one (those "
+        "being written, and those queued ahead of it in the queue's fair order)."
+    )
+    wait_seconds: int | None = Field(
+        description="While queued: about how many seconds until it starts, from the measured "
+        "speed of recent stories; null when it is not queued or nothing was measured yet."
+    )
     resumes: int = Field(
         description="Times the story went on by itself from its saved text after the "
         "process writing it stopped (once at most; a second stop ends it interrupted)."

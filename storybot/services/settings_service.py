@@ -62,7 +62,15 @@ class RuntimeSettings(BaseModel):
         default=DEFAULT_TONE, description="A tone code (an older free word is kept as it is)."
     )
     default_language: Literal["en", "ja"] = "en"
-    max_queued_stories: int = Field(default=20, ge=1, le=1000)
+    max_queued_stories: int = Field(
+        default=20, ge=1, le=1000, description="Stories that may wait to be written, in all."
+    )
+    max_stories_per_account: int = Field(
+        default=3,
+        ge=1,
+        le=1000,
+        description="Stories one account may have waiting or being written at once.",
+    )
     resume_stories: bool = Field(
         default=True,
         description="A story whose writer stopped (a crash, a restart) goes on by itself "
@@ -96,6 +104,7 @@ class SettingsPatch(Patch):
     default_tone: Tone | None = None
     default_language: Literal["en", "ja"] | None = None
     max_queued_stories: Annotated[int, Field(ge=1, le=1000), WHOLE_NUMBER] | None = None
+    max_stories_per_account: Annotated[int, Field(ge=1, le=1000), WHOLE_NUMBER] | None = None
     resume_stories: bool | None = None
     story_retention_days: Annotated[int, Field(ge=1, le=3650), WHOLE_NUMBER] | None = Field(
         default=None, description="Days to keep ended stories; null: forever."

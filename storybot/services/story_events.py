@@ -22,9 +22,8 @@ from sqlalchemy import select
 from storybot.extensions import db
 from storybot.jobs.notify import StoryBus
 from storybot.jobs.pieces import Committed
-from storybot.jobs.queue import queue_position
 from storybot.models import Story, StoryPiece, StoryStatus
-from storybot.services.story_views import story_view
+from storybot.services.story_views import place_in_queue, story_view
 
 HEARTBEAT_SECONDS = 15.0
 PIECES_PER_READ = 500
@@ -86,7 +85,11 @@ class SharedReads:
         """A :class:`~storybot.jobs.notify.StoryBus` subscriber: keep the pieces a writer
         has just committed as the read of that version, for followers that keep up."""
         if isinstance(payload, Committed) and payload.pieces:
-            state: dict[str, Any] = {"status": "running", "queue_position": None}
+            state: dict[str, Any] = {
+                "status": "running",
+                "queue_position": None,
+                "wait_seconds": None,
+            }
             self.offer(story_id, payload.after, version, (payload.pieces, state))
 
     def offer(self, story_id: int, after: int, version: int, result: Read) -> None:
@@ -130,10 +133,13 @@ def _read(app: Flask, story_id: int, after: int) -> Read:
             state: dict[str, Any] = {
                 "status": status.value,
                 "queue_position": None,
+                "wait_seconds": None,
                 "resumes": row.resumes,
             }
-            if status == StoryStatus.QUEUED:
-                state["queue_position"] = queue_position(story_id)
+            place = place_in_queue(story_id) if status == StoryStatus.QUEUED else None
+            if place is not None:
+                state["queue_position"] = place.position
+                state["wait_seconds"] = place.wait_seconds
             if status.is_final and len(pieces) < PIECES_PER_READ:
                 view = story_view(db.session.get_one(Story, story_id))
                 state["final"] = {
@@ -176,7 +182,7 @@ def events(
     """Replay the saved text after ``after``, then follow; ``None`` when ``heartbeat`` passes
     with nothing new. Ends after one final event named after the final status
     (``done``, ``failed``, ``cancelled``, ``interrupted``), or ``deleted``."""
-    last_status: tuple[str, int | None, int] | None = None
+    last_status: dict[str, Any] | None = None
     resumes = 0  # times it went on by itself: a status event says so when it changes
     while True:
         seen = bus.version(story_id)
@@ -190,12 +196,11 @@ def events(
         if "final" in state:
             yield StoryEvent(state["status"], state["final"], after or None)
             return
-        status = (state["status"], state["queue_position"], state.get("resumes", resumes))
+        status = {key: state.get(key) for key in ("status", "queue_position", "wait_seconds")}
+        # A read offered by the writer leaves out how often the story was resumed.
+        status["resumes"] = resumes = state.get("resumes", resumes)
         if status != last_status:
-            resumes = status[2]
-            yield StoryEvent(
-                "status", {"status": status[0], "queue_position": status[1], "resumes": resumes}
-            )
+            yield StoryEvent("status", status)
             last_status = status
         if len(pieces) == PIECES_PER_READ:
             continue  # more saved text to replay before waiting

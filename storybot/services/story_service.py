@@ -12,7 +12,7 @@ from storybot.errors import ApiError, InvalidInput, NotFound, invalid_field
 from storybot.extensions import db
 from storybot.jobs.job import Job
 from storybot.jobs.pieces import next_seq
-from storybot.jobs.queue import waiting
+from storybot.jobs.queue import live_stories, waiting
 from storybot.jobs.runner import StoryRunner
 from storybot.models import Profile, Prompt, Story, StoryPiece, StoryRequest, StoryStatus, utcnow
 from storybot.observability import generation_metrics as metrics
@@ -66,17 +66,36 @@ def _reader(profile: Profile | None) -> dict[str, Any] | None:
 
 
 def _check_queue_room() -> int:
-    """The number of stories waiting; 429 when the queue is full."""
-    limit = get_settings().max_queued_stories
+    """The number of stories waiting; 429 when the queue is full, or when the
+    account has as many stories waiting or being written as one may."""
+    settings = get_settings()
     count = waiting()
-    if count >= limit:
+    if count >= settings.max_queued_stories:
         raise ApiError(
             429,
             "queue_full",
             f"{count} stories are already waiting to be written; try again in a minute.",
             headers={"Retry-After": "30"},
         )
+    _check_account_room(settings.max_stories_per_account)
     return count
+
+
+def _check_account_room(limit: int) -> None:
+    """429 when the acting account has ``limit`` stories waiting or being written:
+    one family cannot fill the queue, and the fair order stays short."""
+    mine = live_stories(owner_id())
+    if mine < limit:
+        return
+    verb = "is" if mine == 1 else "are"
+    raise ApiError(
+        429,
+        "too_many_stories",
+        f"{mine} of your stories {verb} already waiting or being written (at most {limit} "
+        "at once); wait for one of them to end, then ask again.",
+        {"stories": mine, "limit": limit},
+        headers={"Retry-After": "30"},
+    )
 
 
 def _submit(story: Story, waiting: int, engine: Engine) -> None:

@@ -233,6 +233,7 @@ def test_several_faults_in_a_row_leave_the_runner_healthy(
     client: FlaskClient, remote: FakeOpenAIServer
 ) -> None:
     remote.enqueue(Reply(drop_after=1), Reply(status=500), Reply(malformed_after=0))
+    client.patch("/api/settings", json={"max_stories_per_account": 4})
     stories = [ask(client, f"Story {i}") for i in range(4)]
     ends = [finished(client, s["id"]) for s in stories]
     assert [s["status"] for s in ends] == ["failed", "failed", "failed", "done"]

@@ -129,7 +129,13 @@ def test_status_events_tell_the_queue_position(
     assert second["queue_position"] == 1
     events = read_events(client, second["id"], stop_after_texts=0)
     statuses = [e.data for e in events if e.event == "status"]
-    assert statuses[0] == {"status": "queued", "queue_position": 1, "resumes": 0}
+    # Nothing was measured yet (the first story is still being written): no estimate.
+    assert statuses[0] == {
+        "status": "queued",
+        "queue_position": 1,
+        "wait_seconds": None,
+        "resumes": 0,
+    }
     fake_engine.release()
     assert read_events(client, second["id"])[-1].event == "done"
 
@@ -218,6 +224,7 @@ def test_a_stream_without_its_finish_is_a_failure(
 def test_ten_stories_queued_at_once_all_finish(
     client: FlaskClient, fake_engine: FakeEngine
 ) -> None:
+    client.patch("/api/settings", json={"max_stories_per_account": 10})
     stories = [ask(client, prompt=f"Story {i}") for i in range(10)]
     for story in stories:
         assert wait_for(client, story["id"], "done", "failed")["status"] == "done"

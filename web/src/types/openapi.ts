@@ -1375,9 +1375,14 @@ export interface components {
             trace_id: string | null;
             /**
              * Queue Position
-             * @description Stories ahead of this one while queued.
+             * @description While queued: the stories that will be written before this one (those being written, and those queued ahead of it in the queue's fair order).
              */
             queue_position: number | null;
+            /**
+             * Wait Seconds
+             * @description While queued: about how many seconds until it starts, from the measured speed of recent stories; null when it is not queued or nothing was measured yet.
+             */
+            wait_seconds: number | null;
             /**
              * Resumes
              * @description Times the story went on by itself from its saved text after the process writing it stopped (once at most; a second stop ends it interrupted).
@@ -1976,9 +1981,16 @@ export interface components {
             default_language: "en" | "ja";
             /**
              * Max Queued Stories
+             * @description Stories that may wait to be written, in all.
              * @default 20
              */
             max_queued_stories: number;
+            /**
+             * Max Stories Per Account
+             * @description Stories one account may have waiting or being written at once.
+             * @default 3
+             */
+            max_stories_per_account: number;
             /**
              * Resume Stories
              * @description A story whose writer stopped (a crash, a restart) goes on by itself from its saved text, once; off: it ends interrupted, its text kept.
@@ -2023,6 +2035,8 @@ export interface components {
             default_language?: "en" | "ja";
             /** Max Queued Stories */
             max_queued_stories?: number;
+            /** Max Stories Per Account */
+            max_stories_per_account?: number;
             /** Resume Stories */
             resume_stories?: boolean;
             /**

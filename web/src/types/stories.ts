@@ -32,7 +32,10 @@ export type Story = {
   /** What the failure is worded with, beside failure_code (docs/api.md, "Messages"). */
   failure_params: Record<string, string | number> | null;
   trace_id: string | null;
+  /** While queued: the stories that will be written before this one. */
   queue_position: number | null;
+  /** While queued: about how many seconds until it starts; null when nothing was measured yet. */
+  wait_seconds: number | null;
   last_seq: number;
   engine: string;
   model: string;

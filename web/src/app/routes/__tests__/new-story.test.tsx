@@ -186,4 +186,22 @@ describe('the new story page', () => {
     await user.click(screen.getByRole('button', { name: 'Write the story' }));
     expect(await screen.findByTestId('new-story-error')).toHaveTextContent("Today's story allowance is used up.");
   });
+
+  it('says when the family has as many stories waiting as it may (429 too_many_stories)', async () => {
+    server.use(
+      http.post(`${API}/stories`, () =>
+        HttpResponse.json(
+          {
+            error: { code: 'too_many_stories', message: '3 of your stories are already waiting.', details: { stories: 3, limit: 3 } },
+            trace_id: null,
+          },
+          { status: 429, headers: { 'Retry-After': '30' } },
+        ),
+      ),
+    );
+    const { user } = renderApp('/stories/new');
+    await user.type(await screen.findByLabelText('Your idea'), 'A fox');
+    await user.click(screen.getByRole('button', { name: 'Write the story' }));
+    expect(await screen.findByTestId('new-story-error')).toHaveTextContent('Wait for one of them to end, then ask again.');
+  });
 });

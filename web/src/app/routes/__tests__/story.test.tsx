@@ -1,6 +1,7 @@
 import { act, screen, waitFor } from '@testing-library/react';
 
 import { RECONNECT_MS } from '@/features/stories/hooks/use-story-stream';
+import { i18n } from '@/lib/i18n';
 import { ScriptedEventSource } from '@/testing/event-source';
 import { authDb } from '@/testing/mocks/handlers/auth';
 import { storiesDb } from '@/testing/mocks/handlers/stories';
@@ -47,6 +48,27 @@ describe('the story page', () => {
     expect(screen.getByRole('link', { name: 'EPUB' })).toHaveAttribute('href', expect.stringContaining('/api/stories/7/export?format=epub'));
     expect(screen.getByRole('link', { name: 'Markdown' })).toHaveAttribute('href', expect.stringContaining('format=markdown'));
     expect(screen.getByRole('link', { name: 'Print' })).toHaveAttribute('href', expect.stringContaining('format=html'));
+  });
+
+  it('says about how long a queued story waits, as the status events tell it', async () => {
+    storiesDb.add({ id: 13, status: 'queued', queue_position: 2, wait_seconds: 70 });
+    renderApp('/stories/13');
+    const source = await openStream();
+    expect(await screen.findByText('Waiting (2 ahead of you, about 1 minute)')).toBeInTheDocument();
+
+    act(() => source.emit('status', { status: 'queued', queue_position: 1, wait_seconds: 20 }));
+    expect(status()).toHaveTextContent('Waiting (1 ahead of you, less than a minute)');
+    act(() => source.emit('status', { status: 'queued', queue_position: 3, wait_seconds: 2 * 3600 }));
+    expect(status()).toHaveTextContent('Waiting (3 ahead of you, about 2 hours)');
+    // Nothing measured yet: only the place.
+    act(() => source.emit('status', { status: 'queued', queue_position: 1, wait_seconds: null }));
+    expect(status()).toHaveTextContent(/^Waiting \(1 ahead of you\)$/);
+
+    await act(() => i18n.changeLanguage('ja'));
+    act(() => source.emit('status', { status: 'queued', queue_position: 2, wait_seconds: 190 }));
+    expect(status()).toHaveTextContent('順番を待っています（前に2件、約3分）');
+    act(() => source.emit('status', { status: 'running', queue_position: null, wait_seconds: null }));
+    expect(status()).toHaveTextContent('書いています…');
   });
 
   it('resumes after the saved text (?after=last_seq) and never shows a piece twice', async () => {

@@ -18,6 +18,7 @@ import { EnginesList } from './engines-list';
 import { FoundServers } from './found-servers';
 import { ModelFiles } from './model-files';
 import { MyDefaultsForm } from './my-defaults-form';
+import { QueueForm } from './queue-form';
 import { RetentionForm } from './retention-form';
 
 function Section({ id, title, hint, children }: { id: string; title: string; hint?: string; children: ReactNode }) {
@@ -66,9 +67,10 @@ function MyDefaults({ settings }: { settings: RuntimeSettings }) {
 
 /**
  * The settings page: engines, the account's own story defaults, the defaults
- * for everyone, how long stories are kept, a new engine, and the interface
- * language. Everything but the account's own defaults and the language is the
- * admin's to change: a member sees the engines and retention read-only, with
+ * for everyone, how long stories are kept, how many may wait to be written, a
+ * new engine, and the interface language. Everything but the account's own
+ * defaults and the language is the admin's to change: a member sees the
+ * engines, retention and the queue's limits read-only, with
  * a note saying so, and not the admin's tools at all.
  */
 export function SettingsPanel() {
@@ -137,6 +139,16 @@ export function SettingsPanel() {
           (settings.data && (
             <RetentionForm
               key={String(settings.data.story_retention_days ?? null)}
+              settings={settings.data}
+              readOnly={!admin}
+            />
+          ))}
+      </Section>
+      <Section id="settings-queue" title={t('settings.queue.title')} hint={t('settings.queue.hint')}>
+        {settingsForms ??
+          (settings.data && (
+            <QueueForm
+              key={`${settings.data.max_stories_per_account}-${settings.data.max_queued_stories}`}
               settings={settings.data}
               readOnly={!admin}
             />

@@ -8,6 +8,8 @@ import { FINAL_STATUSES, isFinalStatus, type FinalEventData, type Story, type St
 export type LiveStory = {
   status: StoryStatus | 'deleted';
   queuePosition: number | null;
+  /** About how many seconds until a queued story starts (null: not known). */
+  waitSeconds: number | null;
   text: string;
   lastSeq: number;
   title: string;
@@ -42,6 +44,7 @@ export function useStoryStream(initial: Story): LiveStory {
   const [live, setLive] = useState<LiveStory>(() => ({
     status: initial.status,
     queuePosition: initial.queue_position,
+    waitSeconds: initial.wait_seconds,
     text: initial.text,
     lastSeq: initial.last_seq,
     title: initial.title,
@@ -78,16 +81,23 @@ export function useStoryStream(initial: Story): LiveStory {
           ...state,
           status: state.status === 'queued' ? 'running' : state.status,
           queuePosition: null,
+          waitSeconds: null,
           text: state.text + piece,
           lastSeq: numbered ? seq : state.lastSeq,
           reconnecting: false,
         }));
       });
       current.addEventListener('status', (event: MessageEvent) => {
-        const data = parse<{ status?: StoryStatus; queue_position?: number | null }>(event.data);
+        const data = parse<{ status?: StoryStatus; queue_position?: number | null; wait_seconds?: number | null }>(event.data);
         if (!data?.status) return;
         const status = data.status;
-        setLive((state) => ({ ...state, status, queuePosition: data.queue_position ?? null, reconnecting: false }));
+        setLive((state) => ({
+          ...state,
+          status,
+          queuePosition: data.queue_position ?? null,
+          waitSeconds: data.wait_seconds ?? null,
+          reconnecting: false,
+        }));
       });
       for (const final of FINAL_STATUSES) {
         current.addEventListener(final, (event: MessageEvent) => {
@@ -97,6 +107,7 @@ export function useStoryStream(initial: Story): LiveStory {
             ...state,
             status: final,
             queuePosition: null,
+            waitSeconds: null,
             title: data?.title ?? state.title,
             failureCode: data?.failure_code ?? null,
             failureReason: data?.failure_reason ?? null,

@@ -14,6 +14,7 @@ function defaults(): RuntimeSettings {
     default_tone: 'warm',
     default_language: 'en',
     max_queued_stories: 20,
+    max_stories_per_account: 3,
     story_retention_days: null,
   };
 }

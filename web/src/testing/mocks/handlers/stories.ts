@@ -42,6 +42,7 @@ export const storiesDb = {
       failure_params: null,
       trace_id: null,
       queue_position: 0,
+      wait_seconds: null,
       last_seq: 0,
       engine: 'builtin',
       model: 'builtin',
