@@ -45,7 +45,9 @@ def two_servers(tmp_path: Path, database_url: str) -> Iterator[tuple[LiveServer,
             (tmp_path / name).mkdir()
             # One after the other: each migrates the database and marks stories left
             # running interrupted before it serves.
-            servers.append(LiveServer(tmp_path / name, env=env).start())
+            server = LiveServer(tmp_path / name, env=env)
+            servers.append(server)  # stopped even if it fails to start
+            server.start()
         yield servers[0], servers[1]
     finally:
         for server in servers:
