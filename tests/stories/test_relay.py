@@ -204,3 +204,15 @@ def test_a_message_that_is_not_a_storys_is_ignored(make_process: MakeProcess) ->
     writer.publish(6)
     assert _until(lambda: told == [(6, 1, None)])
     admin.close()
+
+
+def test_a_commit_too_large_for_one_message_goes_as_a_plain_wake_up(
+    make_process: MakeProcess,
+) -> None:
+    writer, _, _ = make_process()
+    viewer, _, told = make_process()
+    follower, woke = _follow(viewer, 9)
+    writer.publish(9, Committed(0, [(1, "x" * 70_000)]))
+    follower.join(WAIT)
+    assert woke == [True]
+    assert told == [(9, 1, None)]  # the follower reads the piece from the database
