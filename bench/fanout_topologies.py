@@ -41,7 +41,7 @@ from pathlib import Path
 
 import psycopg
 from sse_client import Viewer, follow
-from support import StorybotServer, cpu_seconds, percentile
+from support import StorybotServer, busy_cpu_seconds, cpu_seconds, percentile
 
 POSTGRES_URL = os.environ.get(
     "STORYBOT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -76,6 +76,7 @@ class CaseResult:
     local_p99_ms: float  # viewers on the writing process
     remote_p99_ms: float  # viewers on the other process (NaN with one)
     server_cores: list[float]  # CPU of each process's gunicorn worker while it streamed
+    machine_cores: float  # CPU of the whole machine meanwhile (PostgreSQL, Redis, others)
 
 
 def _server(
@@ -184,12 +185,14 @@ async def run_case(
 
     pids = [server.worker_pid() for server in servers]
     cpu_before = [cpu_seconds(pid) or 0.0 for pid in pids]
+    busy_before = busy_cpu_seconds() or 0.0
     started = time.monotonic()
     for blocker in blockers:
         await loop.run_in_executor(None, _cancel, writer, blocker)
     await asyncio.wait(tasks, timeout=STORY_SECONDS + grace)
     seconds = time.monotonic() - started
     cpu_after = [cpu_seconds(pid) or 0.0 for pid in pids]
+    busy_after = busy_cpu_seconds() or 0.0
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -228,6 +231,7 @@ async def run_case(
         local_p99_ms=percentile(by_side[0], 0.99) * 1000,
         remote_p99_ms=percentile(by_side[1], 0.99) * 1000,
         server_cores=[(a - b) / seconds for a, b in zip(cpu_after, cpu_before, strict=True)],
+        machine_cores=(busy_after - busy_before) / seconds,
     )
 
 
@@ -283,7 +287,7 @@ def table_header() -> str:
     return (
         f"{'topology':<24}{'stories':>8}{'viewers':>8}{'conn':>6}{'complete':>9}"
         f"{'delivered':>10}{'delay p50':>10}{'p99':>7}{'max':>7}{'p99 same':>9}"
-        f"{'p99 other':>10}  worker CPU (cores)"
+        f"{'p99 other':>10}{'machine':>8}  worker CPU (cores)"
     )
 
 
@@ -295,7 +299,8 @@ def format_row(result: CaseResult) -> str:
     return (
         f"{result.topology:<24}{result.stories:>8}{result.viewers:>8}{result.connected:>6}"
         f"{result.complete:>9}{share:>9.1f}%{result.delay_ms[0]:>10.0f}{result.delay_ms[1]:>7.0f}"
-        f"{result.delay_ms[2]:>7.0f}{result.local_p99_ms:>9.0f}{other:>10}  {cores}"
+        f"{result.delay_ms[2]:>7.0f}{result.local_p99_ms:>9.0f}{other:>10}"
+        f"{result.machine_cores:>8.2f}  {cores}"
     )
 
 
@@ -303,7 +308,8 @@ def main(connect_timeout: float, grace: float) -> int:
     """Both topologies, every case, one table."""
     print(
         "delay: arrival minus the piece's created_at (set as the writer inserts it), in ms; "
-        "p99 same/other: viewers on the writing process / on the other one"
+        "p99 same/other: viewers on the writing process / on the other one; "
+        "CPU in cores while the stories streamed (machine: every process, of 2)"
     )
     print(table_header())
     started = time.monotonic()
