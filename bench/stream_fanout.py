@@ -3,6 +3,10 @@
 Run it from the project root (about two minutes on two cores)::
 
     .venv/bin/python bench/stream_fanout.py [--levels 1,50,200,500] [--threads 32,600]
+    .venv/bin/python bench/stream_fanout.py --topologies   # one process, or two on Redis
+
+(``--topologies``: the same stories followed on one process, or spread over two
+that share PostgreSQL and Redis; see ``bench/fanout_topologies.py``.)
 
 What it measures
 ----------------
@@ -80,6 +84,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import fanout_topologies
 from sse_client import Viewer, follow, probe_health
 from support import StorybotServer, busy_cpu_seconds, cpu_seconds, percentile, proc_status
 
@@ -463,6 +468,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=30.0,
         help="seconds to wait for the server to answer again after a level (default 30)",
     )
+    parser.add_argument(
+        "--topologies",
+        action="store_true",
+        help="viewers on one process or two on Redis (needs PostgreSQL and Redis)",
+    )
     args = parser.parse_args(argv)
     if max(args.levels) > 5000 or args.connect_timeout <= 0 or args.grace < 0:
         parser.error("at most 5000 viewers; --connect-timeout above 0; --grace at least 0")
@@ -472,6 +482,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     args = parse_args(argv)
+    if args.topologies:
+        return fanout_topologies.main(args.connect_timeout, args.grace)
     print(
         f"fake engine at {TOKENS_PER_SECOND:g} tokens/s, {STORY_LENGTH} story (350 pieces, "
         f"{STORY_SECONDS:g} s); gunicorn 1 worker, gthread; levels {args.levels}; "

@@ -74,10 +74,13 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
 
 def _init_generation(app: OpenAPI, settings: Settings) -> None:
     """The app's parts (:mod:`storybot.services.components`): the engines, the wake-up
-    bus and the reads its followers share, the story runner (started on first use),
-    the retention job (started by the server), the stream cap and model downloads."""
+    bus and the reads its followers share, the relay that carries the bus's publishes
+    between processes (with ``STORYBOT_REDIS_URL``; started by the server, or by the
+    first publish or event stream), the story runner (started on first use), the
+    retention job (started by the server), the stream cap and model downloads."""
     from storybot.engines.registry import EngineRegistry
     from storybot.jobs.notify import StoryBus
+    from storybot.jobs.relay import RedisRelay
     from storybot.jobs.runner import StoryRunner
     from storybot.services import components, engine_service, settings_service
     from storybot.services.model_downloads import ModelDownloads
@@ -88,6 +91,10 @@ def _init_generation(app: OpenAPI, settings: Settings) -> None:
     bus = StoryBus()
     reads = SharedReads()
     bus.subscribe(reads.on_publish)
+    relay = None
+    if settings.redis_url:
+        relay = RedisRelay(bus, settings.redis_url, prefix=settings.redis_prefix)
+        bus.send_to(relay.send)
     app.extensions[components.KEY] = components.Components(
         settings=settings,
         engines=EngineRegistry(model_path=settings.model_path),
@@ -105,4 +112,5 @@ def _init_generation(app: OpenAPI, settings: Settings) -> None:
         downloads=ModelDownloads(
             settings.models_dir, reserve_bytes=settings.download_reserve_bytes
         ),
+        relay=relay,
     )

@@ -61,8 +61,12 @@ class Settings(BaseSettings):
     )
     # Free disk space a model download must leave behind.
     download_reserve_bytes: int = Field(default=512 * 1_048_576, ge=0)
-    # Shared state of every process (rate limits); unset: each process keeps its own.
+    # Shared state of every process (rate limits, and the relay that wakes one process's
+    # viewers when another writes); unset: each process keeps its own.
     redis_url: str | None = None
+    # The start of the relay's channel name in Redis: processes that share one have the
+    # same (tests, or two Storybots on one Redis, use their own).
+    redis_prefix: str = Field(default="storybot:", min_length=1, max_length=100)
     # Limits, in the "N per minute; M per hour" form (see storybot.api.throttle).
     rate_limit: str = "1200 per minute"  # every API request, per account or address
     sign_in_rate_limit: str = "20 per minute; 200 per day"  # sign-in attempts per address

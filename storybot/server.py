@@ -62,6 +62,9 @@ class StorybotServer(BaseApplication):  # type: ignore[misc]
         from storybot import create_app
 
         app = create_app(self.settings)
-        components(app).runner.start()  # stories queued before a restart resume
-        components(app).retention.start()  # a first sweep now, then hourly
+        parts = components(app)
+        if parts.relay is not None:
+            parts.relay.start()  # other processes' stories reach this one's viewers
+        parts.runner.start()  # stories queued before a restart resume
+        parts.retention.start()  # a first sweep now, then hourly
         return app

@@ -81,6 +81,8 @@ def _enter_stream() -> StreamGate:
 
 def _event_stream(gate: StreamGate, story_id: int, after: int, opening: str = "") -> Response:
     parts = components()
+    if parts.relay is not None:
+        parts.relay.start()  # started by the server already; here for apps that are not served
     body = follow(
         current_app._get_current_object(),  # type: ignore[attr-defined]
         parts.bus,

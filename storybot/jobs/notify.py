@@ -2,8 +2,11 @@
 
 The database stays the source of truth; this only saves followers from
 polling. In one process it is a condition variable per followed story (all
-sharing one lock), so a change wakes that story's followers only; several
-processes will share wake-ups through Redis pub/sub behind the same methods.
+sharing one lock), so a change wakes that story's followers only. Several
+processes share wake-ups through an *outbox* (:meth:`StoryBus.send_to`): every
+publish is also handed to it, and what other processes published comes back
+through :meth:`StoryBus.deliver`, which is not sent on. The relay that carries
+them (Redis pub/sub, :mod:`storybot.jobs.relay`) is no part of the bus.
 
 A publish may carry a payload the bus does not read (the writer passes the
 pieces it has just committed); subscribers get every publish with its payload
@@ -20,6 +23,10 @@ from dataclasses import dataclass
 
 Subscriber = Callable[[int, int, object], None]
 """Told of every publish: the story's id, its new version, and the publish's payload."""
+
+Outbox = Callable[[int, object], None]
+"""Given every publish of this process (the story's id and the payload) to pass on to the
+others; called outside the bus's lock, from the publisher's thread, so it must be quick."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,11 @@ class StoryBus:
         self._back = threading.Condition(self._lock)
         self._watching_back = 0
         self._subscribers: list[Subscriber] = []
+        self._outbox: Outbox | None = None
+
+    def send_to(self, outbox: Outbox) -> None:
+        """Hand every publish from now on to ``outbox`` too (the relay to other processes)."""
+        self._outbox = outbox
 
     def subscribe(self, subscriber: Subscriber) -> None:
         """Tell ``subscriber`` of every publish from now on (called with the bus locked:
@@ -65,8 +77,17 @@ class StoryBus:
 
     def publish(self, story_id: int, payload: object = None) -> Woken:
         """Tell followers that the story changed (new pieces or a new status), and the
-        subscribers, with ``payload``. Returns the followers it woke, for
-        :meth:`wait_for_followers`."""
+        subscribers, with ``payload``; then the outbox, if any. Returns the followers it
+        woke here, for :meth:`wait_for_followers`."""
+        woken = self.deliver(story_id, payload)
+        outbox = self._outbox
+        if outbox is not None:
+            outbox(story_id, payload)
+        return woken
+
+    def deliver(self, story_id: int, payload: object = None) -> Woken:
+        """A publish in this process only: what the relay calls with another process's
+        publishes, which must not go back out."""
         with self._lock:
             self._versions[story_id] += 1
             for subscriber in self._subscribers:
@@ -76,6 +97,16 @@ class StoryBus:
                 return Woken(0, self._arrivals[story_id])
             followers.changed.notify_all()
             return Woken(followers.waiting, self._arrivals[story_id])
+
+    def wake_every_follower(self) -> int:
+        """Wake the followers of every story followed now, as a publish without payload
+        would: they read the database again. For when publishes may have been missed
+        (the relay was cut off); returns the number of stories."""
+        with self._lock:
+            followed = list(self._followers)
+        for story_id in followed:
+            self.deliver(story_id)
+        return len(followed)
 
     def wait(self, story_id: int, seen: int, timeout: float) -> bool:
         """Wait until the story changes after version ``seen``; False on timeout."""

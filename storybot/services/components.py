@@ -17,6 +17,7 @@ from flask_limiter import Limiter
 from storybot.config import Settings
 from storybot.engines.registry import EngineRegistry
 from storybot.jobs.notify import StoryBus
+from storybot.jobs.relay import RedisRelay
 from storybot.jobs.runner import StoryRunner
 
 if TYPE_CHECKING:  # services that use this accessor themselves: named for their types only
@@ -40,6 +41,7 @@ class Components:
     retention: RetentionJob
     streams: StreamGate
     downloads: ModelDownloads
+    relay: RedisRelay | None = None  # the bus's publishes to and from other processes (Redis)
     limiter: Limiter | None = None  # set when the API's limits are installed
     hasher: PasswordHasher | None = None  # made at the first password checked
     decoy_hash: str | None = None  # a hash to check unknown emails against, as long

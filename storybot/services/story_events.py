@@ -56,8 +56,9 @@ class SharedReads:
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple[int, int, int], _Entry] = OrderedDict()
         self._keep = keep
-        # Another process's writes do not change this process's version, so an
-        # answer is shared only while it is fresh.
+        # Without the Redis relay another process's writes do not change this
+        # process's version (and a relayed one may be missed), so an answer is
+        # shared only while it is fresh.
         self._max_age = max_age
 
     def read(self, app: Flask, story_id: int, after: int, version: int) -> Read:
