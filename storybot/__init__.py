@@ -77,11 +77,13 @@ def _init_generation(app: OpenAPI, settings: Settings) -> None:
     bus and the reads its followers share, the relay that carries the bus's publishes
     between processes (with ``STORYBOT_REDIS_URL``; started by the server, or by the
     first publish or event stream), the story runner (started on first use), the
-    retention job (started by the server), the stream cap and model downloads."""
+    retention job (started by the server), the stream cap and model downloads. With
+    queue workers (Redis), the runner only puts jobs on the queue."""
     from storybot.engines.registry import EngineRegistry
     from storybot.jobs.notify import StoryBus
+    from storybot.jobs.queue_worker import QueueDispatch, story_jobs
     from storybot.jobs.relay import RedisRelay
-    from storybot.jobs.runner import StoryRunner
+    from storybot.jobs.runner import Dispatch, StoryRunner
     from storybot.services import components, engine_service, settings_service
     from storybot.services.model_downloads import ModelDownloads
     from storybot.services.retention import RetentionJob
@@ -95,18 +97,28 @@ def _init_generation(app: OpenAPI, settings: Settings) -> None:
     if settings.redis_url:
         relay = RedisRelay(bus, settings.redis_url, prefix=settings.redis_prefix)
         bus.send_to(relay.send)
+
+    def resume_allowed() -> bool:
+        return settings_service.get_settings().resume_stories
+
+    runner: Dispatch
+    if settings.queue_workers and settings.redis_url:
+        jobs = story_jobs(settings.redis_url, settings.redis_prefix)
+        runner = QueueDispatch(app, bus, jobs, resume_allowed=resume_allowed)
+    else:
+        runner = StoryRunner(
+            app,
+            bus,
+            lambda name: engine_service.registry().get(name),
+            workers=settings.generation_workers,
+            resume_allowed=resume_allowed,
+        )
     app.extensions[components.KEY] = components.Components(
         settings=settings,
         engines=EngineRegistry(model_path=settings.model_path),
         bus=bus,
         reads=reads,
-        runner=StoryRunner(
-            app,
-            bus,
-            lambda name: engine_service.registry().get(name),
-            workers=settings.generation_workers,
-            resume_allowed=lambda: settings_service.get_settings().resume_stories,
-        ),
+        runner=runner,
         retention=RetentionJob(app),
         streams=StreamGate(settings.max_streams or default_stream_limit(settings.threads)),
         downloads=ModelDownloads(

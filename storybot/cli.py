@@ -209,6 +209,7 @@ def _register_story_commands() -> None:
     from storybot.cli_eval import evaluate
     from storybot.cli_models import models
     from storybot.cli_stories import generate, stories
+    from storybot.cli_worker import worker
 
     main.add_command(users)
     main.add_command(tokens)
@@ -216,6 +217,7 @@ def _register_story_commands() -> None:
     main.add_command(stories)
     main.add_command(models)
     main.add_command(evaluate)
+    main.add_command(worker)
 
 
 _register_story_commands()

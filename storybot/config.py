@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     # The start of the relay's channel name in Redis: processes that share one have the
     # same (tests, or two Storybots on one Redis, use their own).
     redis_prefix: str = Field(default="storybot:", min_length=1, max_length=100)
+    # Where stories are written: "threads" of each web process (the default without
+    # Redis), or "queue": jobs on Redis for `storybot worker` processes (the default
+    # with STORYBOT_REDIS_URL), so that no web process loads a model.
+    runner: Literal["threads", "queue"] | None = None
+    # A port for this process's /metrics of its own (a `storybot worker`, which serves
+    # no HTTP otherwise); unset: none.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
     # Limits, in the "N per minute; M per hour" form (see storybot.api.throttle).
     rate_limit: str = "1200 per minute"  # every API request, per account or address
     sign_in_rate_limit: str = "20 per minute; 200 per day"  # sign-in attempts per address
@@ -144,6 +151,12 @@ class Settings(BaseSettings):
         return self.data_dir / "models"
 
     @property
+    def queue_workers(self) -> bool:
+        """True when stories are written by `storybot worker` processes (on Redis)."""
+        runner = self.runner or ("queue" if self.redis_url else "threads")
+        return runner == "queue"
+
+    @property
     def is_sqlite(self) -> bool:
         """True when the database is a SQLite file."""
         return str(self.database_url).startswith("sqlite")
@@ -161,6 +174,11 @@ class Settings(BaseSettings):
                 "without STORYBOT_SECRET_KEY: set one (it signs the session cookies; "
                 'generate it with: python -c "import secrets; print(secrets.token_hex(32))"), '
                 "or listen on 127.0.0.1"
+            )
+        if self.runner == "queue" and not self.redis_url:
+            raise ConfigError(
+                "STORYBOT_RUNNER=queue writes stories on `storybot worker` processes, which "
+                "take their work from Redis: set STORYBOT_REDIS_URL too"
             )
 
 

@@ -103,6 +103,31 @@ def free_port() -> int:
         return port
 
 
+def spawn_storybot(command: str, env: dict[str, str], output: Path) -> subprocess.Popen[bytes]:
+    """``storybot COMMAND`` in a child process of its own process group (a test can kill
+    it whole), its output in ``output``."""
+    with output.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "storybot", command],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            start_new_session=True,
+        )
+
+
+def stop_child(process: subprocess.Popen[bytes] | None) -> None:
+    """Stop a child process (SIGTERM, then SIGKILL after 30 s) and wait for it."""
+    if process and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class LiveServer:
     """``storybot serve`` running in a child process on loopback."""
 
@@ -126,15 +151,7 @@ class LiveServer:
 
     def start(self) -> LiveServer:
         """Start the server and wait until it answers ``/api/health``."""
-        with self.output.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "storybot", "serve"],
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                cwd=ROOT,
-                start_new_session=True,  # its own process group: a test can kill it whole
-            )
+        self.process = spawn_storybot("serve", self.env, self.output)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -176,13 +193,42 @@ class LiveServer:
 
     def stop(self) -> None:
         """Stop the server and wait for it to exit."""
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_child(self.process)
+
+
+class WorkerProcess:
+    """``storybot worker`` running in a child process, with the environment given."""
+
+    def __init__(self, tmp_path: Path, name: str, env: dict[str, str]) -> None:
+        self.output = tmp_path / f"{name}-output.txt"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("STORYBOT_")},
+            "STORYBOT_DATA_DIR": str(tmp_path / name),
+            **env,
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> WorkerProcess:
+        """Start the worker and wait until it waits for stories."""
+        self.process = spawn_storybot("worker", self.env, self.output)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"storybot worker exited:\n{self.output.read_text()}")
+            if "is waiting for stories" in self.output.read_text():
+                return self
+            time.sleep(0.1)
+        raise RuntimeError(f"storybot worker did not start:\n{self.output.read_text()}")
+
+    @property
+    def pid(self) -> int:
+        """The worker's process id."""
+        assert self.process is not None
+        return self.process.pid
+
+    def stop(self) -> None:
+        """Stop the worker (SIGTERM: it hands its story on) and wait for it to exit."""
+        stop_child(self.process)
 
 
 FINAL_EVENTS = ("done", "failed", "cancelled", "interrupted", "incomplete", "deleted")

@@ -197,7 +197,8 @@ class Heartbeat:
 
     ``resume_allowed`` says, at each sweep, whether stories go on by themselves (an
     admin's setting); ``on_takeover`` hears of each story taken over (the runner
-    wakes a worker, the wake-up bus tells the story's viewers).
+    wakes a worker, the wake-up bus tells the story's viewers); ``after_beat``
+    runs after each beat (a queue worker puts back lost jobs).
     """
 
     def __init__(
@@ -206,11 +207,14 @@ class Heartbeat:
         me: WorkerIdentity,
         resume_allowed: Callable[[], bool],
         on_takeover: Callable[[Takeover], None],
+        *,
+        after_beat: Callable[[], None] | None = None,
     ) -> None:
         self.app = app
         self.me = me
         self.resume_allowed = resume_allowed
         self.on_takeover = on_takeover
+        self.after_beat = after_beat
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -256,6 +260,8 @@ class Heartbeat:
             beat(self.me)
             for taken in sweep(self.me, resume=self.resume_allowed()):
                 self.on_takeover(taken)
+            if self.after_beat is not None:
+                self.after_beat()
         except Exception:  # a busy or unreachable database: beat again next time
             db.session.rollback()
             log.exception("heartbeat: the beat or the sweep failed")

@@ -18,13 +18,13 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
+from typing import Protocol
 
 from flask import Flask
 
 from storybot.engines.base import Engine
 from storybot.extensions import db
 from storybot.jobs import lifecycle, writing
-from storybot.jobs import queue as story_queue
 from storybot.jobs.heartbeat import Heartbeat, Takeover, WorkerIdentity
 from storybot.jobs.job import Job
 from storybot.jobs.notify import StoryBus
@@ -43,8 +43,9 @@ LOOK_AT_QUEUE = None
 class Worker:
     """One runner thread's state: its pump, and its inbox."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, writer_id: str) -> None:
         self.name = name
+        self.writer_id = writer_id  # the process's worker id, which its stories name
         self.pump = Pump(f"{name}-pump")
         self.inbox: queue.SimpleQueue[Started | None] = queue.SimpleQueue()
 
@@ -52,6 +53,32 @@ class Worker:
         """Leave the pump behind in an engine that would not stop; take a new one."""
         self.pump.retire()
         self.pump = Pump(f"{self.name}-pump")
+
+
+class Dispatch(Protocol):
+    """How the story service has stories written: this process's runner, or queue workers
+    (:class:`storybot.jobs.queue_worker.QueueDispatch`)."""
+
+    def start(self) -> None:
+        """Start writing (or beating), once."""
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop; stories being written stay running, for the next writer."""
+
+    def wake(self) -> None:
+        """A story was queued."""
+
+    def reserve(self) -> Worker | None:
+        """A worker of this process to start a story at once, if one is idle."""
+
+    def hand_over(self, worker: Worker, job: Job, engine: Engine) -> None:
+        """Start a reserved worker's story."""
+
+    def release(self, worker: Worker) -> None:
+        """Give back a reservation whose story was not created."""
+
+    def cancel_local(self, story_id: int) -> None:
+        """Stop a story this process writes, at once."""
 
 
 class StoryRunner:
@@ -95,7 +122,7 @@ class StoryRunner:
             if self._threads:
                 return
             for index in range(self.workers):
-                worker = Worker(f"storybot-runner-{index}")
+                worker = Worker(f"storybot-runner-{index}", self.identity.id)
                 thread = threading.Thread(
                     target=self._work, args=(worker,), name=worker.name, daemon=True
                 )
@@ -200,23 +227,9 @@ class StoryRunner:
 
     def _claim_and_start(self, worker: Worker) -> Started | None:
         """Claim the next queued story and start its engine on the worker's pump."""
-        try:
-            job = story_queue.claim_next(self.identity.id)
-        except Exception:
-            db.session.rollback()
-            log.exception("the story runner could not read the queue")
-            return None
-        if job is None:
-            return None
-        self.bus.publish(job.story_id)  # its viewers see it running
-        try:
-            engine = writing.engine_of(job, self.engine_for)
-        except Exception as exc:  # no such engine: the story fails, saying which exist
-            started = writing.failed_start(job, exc, self.bus)
-        else:
-            db.session.commit()  # end the read transaction before a long generation
-            started = writing.start(job, engine, worker.pump, self.bus)
-        self._cancel_events[job.story_id] = started.cancel
+        started = writing.claim_and_start(self.identity.id, worker.pump, self.bus, self.engine_for)
+        if started is not None:
+            self._cancel_events[started.job.story_id] = started.cancel
         return started
 
     def _write(self, worker: Worker, started: Started) -> None:

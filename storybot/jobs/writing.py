@@ -20,6 +20,7 @@ from storybot.engines.failures import engine_error
 from storybot.engines.registry import UnknownEngine
 from storybot.extensions import db
 from storybot.jobs import lifecycle
+from storybot.jobs import queue as story_queue
 from storybot.jobs.first_piece import FirstPiece
 from storybot.jobs.job import Job
 from storybot.jobs.notify import StoryBus
@@ -74,6 +75,28 @@ def start(job: Job, engine: Engine, pump: Pump, bus: StoryBus) -> Started:
         started.items.put(Failure(exc))
         started.items.put(END)
     return started
+
+
+def claim_and_start(
+    writer: str, pump: Pump, bus: StoryBus, engine_for: EngineLookup
+) -> Started | None:
+    """Claim the next queued story for ``writer`` and start its engine on ``pump``;
+    None when nothing is queued (or the queue could not be read)."""
+    try:
+        job = story_queue.claim_next(writer)
+    except Exception:
+        db.session.rollback()
+        log.exception("the queue could not be read")
+        return None
+    if job is None:
+        return None
+    bus.publish(job.story_id)  # its viewers see it running
+    try:
+        engine = engine_of(job, engine_for)
+    except Exception as exc:  # no such engine: the story fails, saying which exist
+        return failed_start(job, exc, bus)
+    db.session.commit()  # end the read transaction before a long generation
+    return start(job, engine, pump, bus)
 
 
 def failed_start(job: Job, error: Exception, bus: StoryBus) -> Started:

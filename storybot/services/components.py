@@ -18,7 +18,7 @@ from storybot.config import Settings
 from storybot.engines.registry import EngineRegistry
 from storybot.jobs.notify import StoryBus
 from storybot.jobs.relay import RedisRelay
-from storybot.jobs.runner import StoryRunner
+from storybot.jobs.runner import Dispatch
 
 if TYPE_CHECKING:  # services that use this accessor themselves: named for their types only
     from storybot.services.model_downloads import ModelDownloads
@@ -37,7 +37,7 @@ class Components:
     engines: EngineRegistry
     bus: StoryBus
     reads: SharedReads
-    runner: StoryRunner
+    runner: Dispatch  # a StoryRunner, or QueueDispatch with queue workers
     retention: RetentionJob
     streams: StreamGate
     downloads: ModelDownloads

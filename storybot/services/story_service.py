@@ -13,7 +13,7 @@ from storybot.extensions import db
 from storybot.jobs.job import Job
 from storybot.jobs.pieces import next_seq
 from storybot.jobs.queue import live_stories, waiting
-from storybot.jobs.runner import StoryRunner
+from storybot.jobs.runner import Dispatch
 from storybot.models import Profile, Prompt, Story, StoryPiece, StoryRequest, StoryStatus, utcnow
 from storybot.observability import generation_metrics as metrics
 from storybot.pipeline.titles import split_title
@@ -107,7 +107,7 @@ def _submit(story: Story, waiting: int, engine: Engine) -> None:
     try:
         if worker is not None:
             story.status = StoryStatus.RUNNING
-            story.writer_id = story_runner.identity.id
+            story.writer_id = worker.writer_id
             story.queued_at = story.started_at = utcnow()
         session.add(story)
         session.flush()
@@ -197,7 +197,7 @@ def start(request: StoryCreate, *, trace_id: str | None) -> Story:
     return story
 
 
-def runner() -> StoryRunner:
+def runner() -> Dispatch:
     """This app's story runner, started on first use."""
     story_runner = components().runner
     story_runner.start()

@@ -36,6 +36,8 @@ export type Story = {
   queue_position: number | null;
   /** While queued: about how many seconds until it starts; null when nothing was measured yet. */
   wait_seconds: number | null;
+  /** Times the story went on by itself after the server writing it stopped (at most once). */
+  resumes: number;
   last_seq: number;
   engine: string;
   model: string;

@@ -71,6 +71,22 @@ describe('the story page', () => {
     expect(status()).toHaveTextContent('書いています…');
   });
 
+  it('says the story goes on when the server writing it stopped, and then that it is done', async () => {
+    storiesDb.add({ id: 14, status: 'running', queue_position: null, text: 'Title: Owl\nAn owl ', last_seq: 2 });
+    renderApp('/stories/14');
+    const source = await openStream();
+    expect(await screen.findByText('Writing…')).toBeInTheDocument();
+    act(() => source.emit('status', { status: 'queued', queue_position: 0, wait_seconds: null, resumes: 1 }));
+    act(() => source.emit('status', { status: 'running', queue_position: null, wait_seconds: null, resumes: 1 }));
+    expect(status()).toHaveTextContent(
+      'The server stopped while writing; the story goes on from where it was. Writing…',
+    );
+    act(() => source.emit('text', { text: 'flew home.' }, 3));
+    expect(screen.getByTestId('story-text')).toHaveTextContent(/An owl flew home\.$/);
+    await act(() => i18n.changeLanguage('ja'));
+    expect(status()).toHaveTextContent('続きから書いています');
+  });
+
   it('resumes after the saved text (?after=last_seq) and never shows a piece twice', async () => {
     storiesDb.add({ id: 3, status: 'running', queue_position: null, text: 'Title: Moon\nThe moon ', last_seq: 4 });
     renderApp('/stories/3');

@@ -28,6 +28,16 @@ describe('how many stories may wait', () => {
     expect(requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
   });
 
+  it('turns off writing on the stories whose server stopped', async () => {
+    const { user, form } = await openQueue();
+    const resume = within(form).getByRole('switch', { name: /Write on a story whose server stopped/ });
+    expect(resume).toBeChecked();
+    await user.click(resume);
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('Saved how many stories may wait.')).toBeInTheDocument();
+    expect(settingsDb.get().resume_stories).toBe(false);
+  });
+
   it('says which numbers it takes, before sending', async () => {
     const { user, form } = await openQueue();
     await user.clear(within(form).getByRole('textbox', { name: /Stories per family at once/ }));

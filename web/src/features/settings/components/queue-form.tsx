@@ -1,4 +1,4 @@
-import { Button, Group, NumberInput, Stack } from '@mantine/core';
+import { Button, Group, NumberInput, Stack, Switch } from '@mantine/core';
 import { IconDeviceFloppy } from '@tabler/icons-react';
 import { useState, type SubmitEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -24,6 +24,7 @@ export function QueueForm({ settings, readOnly = false }: { settings: RuntimeSet
     max_stories_per_account: settings.max_stories_per_account,
     max_queued_stories: settings.max_queued_stories,
   });
+  const [resume, setResume] = useState(settings.resume_stories);
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const updateSettings = useUpdateSettings({
     onSuccess: () => notifySuccess(t('settings.queue.saved')),
@@ -39,7 +40,11 @@ export function QueueForm({ settings, readOnly = false }: { settings: RuntimeSet
     if (!wholeNumberInRange(inAll)) found.max_queued_stories = range;
     setErrors(found);
     if (!wholeNumberInRange(perAccount) || !wholeNumberInRange(inAll)) return;
-    updateSettings.mutate({ max_stories_per_account: perAccount, max_queued_stories: inAll });
+    updateSettings.mutate({
+      max_stories_per_account: perAccount,
+      max_queued_stories: inAll,
+      resume_stories: resume,
+    });
   }
 
   function input(field: Field, label: string, hint: string) {
@@ -68,6 +73,13 @@ export function QueueForm({ settings, readOnly = false }: { settings: RuntimeSet
       <Stack gap="md">
         {input('max_stories_per_account', t('settings.queue.perAccount'), t('settings.queue.perAccountHint'))}
         {input('max_queued_stories', t('settings.queue.inAll'), t('settings.queue.inAllHint'))}
+        <Switch
+          label={t('settings.queue.resume')}
+          description={t('settings.queue.resumeHint')}
+          checked={resume}
+          onChange={(event) => setResume(event.currentTarget.checked)}
+          disabled={readOnly}
+        />
         {!readOnly && (
           <Group justify="flex-end">
             <Button type="submit" leftSection={<IconDeviceFloppy size={18} aria-hidden />} loading={updateSettings.isPending}>

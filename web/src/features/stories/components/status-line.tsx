@@ -33,6 +33,8 @@ export function StatusLine({ live }: { live: LiveStory }) {
   } else {
     message = t(`stories.status.${live.status}`);
   }
+  // The server writing it stopped, and the story goes on from its text: say so while it does.
+  if (working && live.resumes > 0) message = `${t('stories.status.resumed')} ${message}`;
   if (working && live.reconnecting) message = t('stories.status.reconnecting');
   return (
     <Group gap="xs" role="status" aria-live="polite" data-testid="story-status" data-status={live.status}>

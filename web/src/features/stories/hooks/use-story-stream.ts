@@ -18,6 +18,8 @@ export type LiveStory = {
   failureParams: Record<string, string | number> | null;
   /** The server refused or dropped the stream; the page reconnects shortly. */
   reconnecting: boolean;
+  /** Times the story went on by itself after the server writing it stopped. */
+  resumes: number;
 };
 
 /** How long to wait before opening a stream the server refused (its Retry-After). */
@@ -52,6 +54,7 @@ export function useStoryStream(initial: Story): LiveStory {
     failureReason: initial.failure_reason,
     failureParams: initial.failure_params,
     reconnecting: false,
+    resumes: initial.resumes,
   }));
   const lastSeq = useRef(initial.last_seq);
 
@@ -88,7 +91,12 @@ export function useStoryStream(initial: Story): LiveStory {
         }));
       });
       current.addEventListener('status', (event: MessageEvent) => {
-        const data = parse<{ status?: StoryStatus; queue_position?: number | null; wait_seconds?: number | null }>(event.data);
+        const data = parse<{
+          status?: StoryStatus;
+          queue_position?: number | null;
+          wait_seconds?: number | null;
+          resumes?: number;
+        }>(event.data);
         if (!data?.status) return;
         const status = data.status;
         setLive((state) => ({
@@ -96,6 +104,7 @@ export function useStoryStream(initial: Story): LiveStory {
           status,
           queuePosition: data.queue_position ?? null,
           waitSeconds: data.wait_seconds ?? null,
+          resumes: data.resumes ?? state.resumes,
           reconnecting: false,
         }));
       });

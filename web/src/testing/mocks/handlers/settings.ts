@@ -15,6 +15,7 @@ function defaults(): RuntimeSettings {
     default_language: 'en',
     max_queued_stories: 20,
     max_stories_per_account: 3,
+    resume_stories: true,
     story_retention_days: null,
   };
 }

@@ -43,6 +43,7 @@ export const storiesDb = {
       trace_id: null,
       queue_position: 0,
       wait_seconds: null,
+      resumes: 0,
       last_seq: 0,
       engine: 'builtin',
       model: 'builtin',
