@@ -41,7 +41,14 @@ from pathlib import Path
 
 import psycopg
 from sse_client import Viewer, follow
-from support import StorybotServer, busy_cpu_seconds, cpu_seconds, percentile
+from support import (
+    StorybotServer,
+    busy_cpu_seconds,
+    cpu_seconds,
+    percentile,
+    postgres_database,
+    sqlalchemy_url,
+)
 
 POSTGRES_URL = os.environ.get(
     "STORYBOT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -237,16 +244,12 @@ async def run_case(
 
 def run_topology(topology: str, connect_timeout: float, grace: float) -> list[CaseResult]:
     """Every case on fresh servers of one topology, on a database of its own."""
-    name = f"storybot_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    dsn = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    database = dsn.replace("postgresql://", "postgresql+psycopg://", 1)
     two = topology != TOPOLOGIES[0]
     prefix = f"storybot-bench-{secrets.token_hex(4)}:" if two else None
     servers: list[StorybotServer] = []
     results: list[CaseResult] = []
-    try:
+    with postgres_database(POSTGRES_URL) as dsn:
+        database = sqlalchemy_url(dsn)
         with tempfile.TemporaryDirectory(prefix="storybot-bench-topology-") as tmp:
             try:
                 writer = _server(Path(tmp) / "writer", database, WRITERS, prefix)
@@ -276,9 +279,6 @@ def run_topology(topology: str, connect_timeout: float, grace: float) -> list[Ca
             finally:
                 for server in servers:
                     server.stop()
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return results
 
 

@@ -20,9 +20,11 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -173,6 +175,29 @@ class CpuWatch:
             if share is None or share < self.quiet_cores:
                 break
         return time.perf_counter() - started
+
+
+# --------------------------------------------------------------------------- databases
+
+
+@contextlib.contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    """A database of the run's own on the PostgreSQL server of ``admin_url`` (a
+    ``postgresql://`` URL of a role that may create databases), dropped at the end
+    whatever happens: yields its ``postgresql://`` URL."""
+    name = f"storybot_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def sqlalchemy_url(dsn: str) -> str:
+    """A ``postgresql://`` URL as Storybot's ``STORYBOT_DATABASE_URL`` (the psycopg driver)."""
+    return dsn.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
 # --------------------------------------------------------------------------- child servers
@@ -328,17 +353,27 @@ class StorybotServer(ServerProcess):
         """The first admin and an API token for it, made as an operator would."""
         password = secrets.token_urlsafe(16)
         self._storybot("users", "create-admin", BENCH_EMAIL, "--password-stdin", stdin=password)
-        return self._storybot("tokens", "create", BENCH_EMAIL, "--name", "bench").splitlines()[-1]
+        return self.create_token(BENCH_EMAIL)
+
+    def create_token(self, email: str) -> str:
+        """A new API token for the account ``email`` (``storybot tokens create``)."""
+        return self._storybot("tokens", "create", email, "--name", "bench").splitlines()[-1]
 
     def request(
-        self, method: str, path: str, body: Any = None, timeout: float | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        timeout: float | None = None,
+        token: str | None = None,
     ) -> tuple[int, Any]:
-        """One request on a new connection: status and decoded JSON body (or None)."""
+        """One request on a new connection: status and decoded JSON body (or None),
+        signed in with ``token`` (default: the admin's)."""
         conn = http.client.HTTPConnection(
             HOST, self.port, timeout=self.request_timeout if timeout is None else timeout
         )
         try:
-            headers = dict(self.auth_headers)
+            headers = {"Authorization": f"Bearer {token}"} if token else dict(self.auth_headers)
             if body is not None:
                 headers["Content-Type"] = "application/json"
             data = json.dumps(body).encode() if body is not None else None
