@@ -140,6 +140,11 @@ def _claim(story_id: int, writer: str) -> Job | None:
     return Job.of(story, next_seq(story_id))
 
 
+def queued_ids() -> list[int]:
+    """The ids of the stories waiting in the queue."""
+    return list(db.session.scalars(select(Story.id).where(Story.status == StoryStatus.QUEUED)))
+
+
 def waiting() -> int:
     """How many stories wait in the queue."""
     count = db.session.scalar(select(func.count()).where(Story.status == StoryStatus.QUEUED))
