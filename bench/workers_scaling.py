@@ -39,15 +39,19 @@ Reported per worker count
 * **gap p50/max** (ms): for each worker, its next story's claim minus its
   previous story's end: the time a worker spends between stories (the job's
   end, RQ's next pickup, the claim). The writer of each story is read from the
-  database while it runs (``story.writer_id``, polled every 0.1 s).
+  database while it runs (``story.writer_id``, polled every 0.1 s from before
+  the first POST).
 * **busy**: the share of the workers' time spent writing (sum of write times
   over workers x the run's time).
 * **POST p50/max** (ms): how long the web process took to answer each POST
-  (validate, save the story queued, put a job on the RQ queue).
-* **CPU** (cores, over the measured run): every Storybot process (the web
-  process and its gunicorn worker, and the workers), the whole machine, and
+  (validate, save the story queued, put a job on the RQ queue, answer with its
+  place in the queue), 8 at a time; **cpu**: the web process's CPU per POST
+  (ms) while they were asked, which a busy machine does not inflate as much.
+* **CPU** (cores, over the measured run): the web process (with its gunicorn
+  worker), the workers together, the whole machine, and
   what is left (PostgreSQL, Redis, this client and anything else on the
-  machine); with the load average when the count began.
+  machine); with the load average when the count began, and the largest
+  worker's resident memory (**RSS**, MB) after the run.
 
 The exit status is 0 when the benchmark ran, whatever the figures. Every child
 process is stopped and the database dropped before exit; every wait is bounded.
@@ -63,6 +67,7 @@ import os
 import secrets
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +81,7 @@ from support import (
     median,
     percentile,
     postgres_database,
+    proc_status,
     sqlalchemy_url,
 )
 
@@ -113,6 +119,17 @@ class Written:
     finished_at: float
 
 
+@dataclass(frozen=True)
+class Used:
+    """What one count's run cost: cores (over the run) and memory."""
+
+    web_cores: float  # the web process (and its gunicorn worker)
+    worker_cores: float  # every worker together
+    machine_cores: float  # every process on the machine
+    worker_rss_mb: float  # the largest worker's resident memory after the run
+    post_cpu_seconds: float  # the web process's CPU while the stories were asked, per POST
+
+
 @dataclass
 class CountResult:
     """The figures of one worker count."""
@@ -130,8 +147,11 @@ class CountResult:
     gaps_ms: tuple[float, float]  # p50, max
     busy: float
     post_ms: tuple[float, float]  # p50, max
+    post_cpu_ms: float  # the web process's CPU per POST, while they were asked
     per_worker: list[int]  # stories each worker wrote
-    storybot_cores: float
+    worker_rss_mb: float  # the largest worker's resident memory after the run
+    web_cores: float
+    worker_cores: float
     machine_cores: float
     load: float  # 1-minute load average as the count began
 
@@ -159,6 +179,10 @@ class WorkerChild(ServerProcess):
             work_dir / f"{name}-output.txt",
             label=f"storybot worker {name}",
         )
+
+    def ready(self) -> bool:
+        """True once the worker has said it waits for stories."""
+        return WORKER_READY in self.tail()
 
 
 def web_server(work_dir: Path, database: str, prefix: str) -> StorybotServer:
@@ -232,25 +256,47 @@ def ask_at_once(server: StorybotServer, tokens: list[str | None], count: int) ->
         return [future.result() for future in futures]
 
 
-def wait_until_ended(
-    dsn: str, story_ids: list[int], timeout: float
-) -> tuple[list[Written], dict[int, str]]:
-    """Poll the database until every story has ended (bounded): the stories as they
-    ended, and the writer each was seen with while it ran."""
-    writers: dict[int, str] = {}
+class WriterWatch:
+    """Which worker writes which story: the running stories' ``writer_id`` (ended stories
+    name none), read every ``POLL_SECONDS`` in a thread from before the first POST."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self.writers: dict[int, str] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="writer-watch", daemon=True)
+
+    def __enter__(self) -> WriterWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _watch(self) -> None:
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            while not self._stop.wait(POLL_SECONDS):
+                rows = conn.execute(
+                    "SELECT id, writer_id FROM story WHERE status = 'running'"
+                ).fetchall()
+                for story_id, writer in rows:
+                    if writer:
+                        self.writers.setdefault(story_id, writer)
+
+
+def wait_until_ended(dsn: str, story_ids: list[int], timeout: float) -> list[Written]:
+    """Poll the database until every story has ended (bounded): the stories as they ended."""
     deadline = time.monotonic() + timeout
     with psycopg.connect(dsn, autocommit=True) as conn:
         while True:
             rows = conn.execute(
-                "SELECT id, status, writer_id FROM story WHERE id = ANY(%s)", (story_ids,)
+                "SELECT status FROM story WHERE id = ANY(%s)", (story_ids,)
             ).fetchall()
-            for story_id, status, writer in rows:
-                if status == "running" and writer:
-                    writers.setdefault(story_id, writer)
-            if all(status in ENDED for _, status, _ in rows):
+            left = sum(status not in ENDED for (status,) in rows)
+            if not left:
                 break
             if time.monotonic() > deadline:
-                left = sum(status not in ENDED for _, status, _ in rows)
                 raise RuntimeError(f"{left} of {len(story_ids)} stories did not end in time")
             time.sleep(POLL_SECONDS)
         ended = conn.execute(
@@ -258,11 +304,10 @@ def wait_until_ended(
             " extract(epoch FROM finished_at) FROM story WHERE id = ANY(%s)",
             (story_ids,),
         ).fetchall()
-    written = [
+    return [
         Written(row[0], row[1], float(row[2]), float(row[3] or row[2]), float(row[4] or row[2]))
         for row in ended
     ]
-    return written, writers
 
 
 def gaps_between_stories(written: list[Written], writers: dict[int, str]) -> list[float]:
@@ -278,9 +323,10 @@ def gaps_between_stories(written: list[Written], writers: dict[int, str]) -> lis
     return gaps
 
 
-def storybot_cpu(web: StorybotServer, workers: list[WorkerChild]) -> float:
-    """CPU seconds used so far by the web process (and its gunicorn worker) and the workers."""
-    return sum(p.cpu_seconds() or 0.0 for p in [web, *workers])
+def storybot_cpu(web: StorybotServer, workers: list[WorkerChild]) -> tuple[float, float]:
+    """CPU seconds used so far by the web process (and its gunicorn worker), and by the
+    workers together."""
+    return web.cpu_seconds() or 0.0, sum(w.cpu_seconds() or 0.0 for w in workers)
 
 
 def run_count(
@@ -299,24 +345,42 @@ def run_count(
             children.append(WorkerChild(work_dir, f"w{workers}-{index}", env))
             children[-1].launch()
         for child in children:
-            child.wait_ready(lambda child=child: WORKER_READY in child.tail())
+            child.wait_ready(child.ready)
         warm = ask_at_once(web, tokens, workers)
         wait_until_ended(dsn, [a.story_id for a in warm], timeout=120)
 
         load = os.getloadavg()[0]
-        cpu_before = storybot_cpu(web, children)
-        busy_before = busy_cpu_seconds() or 0.0
-        wall_before = time.monotonic()
-        asked = ask_at_once(web, tokens, stories)
-        timeout = 60 + 20 * stories / workers
-        written, writers = wait_until_ended(dsn, [a.story_id for a in asked], timeout)
-        wall = time.monotonic() - wall_before
-        cpu = storybot_cpu(web, children) - cpu_before
+        with WriterWatch(dsn) as watch:
+            cpu_before = storybot_cpu(web, children)
+            busy_before = busy_cpu_seconds() or 0.0
+            wall_before = time.monotonic()
+            asked = ask_at_once(web, tokens, stories)
+            post_cpu = (web.cpu_seconds() or 0.0) - cpu_before[0]
+            timeout = 60 + 20 * stories / workers
+            written = wait_until_ended(dsn, [a.story_id for a in asked], timeout)
+            wall = time.monotonic() - wall_before
+        writers = watch.writers
+        web_cpu, workers_cpu = storybot_cpu(web, children)
         busy = (busy_cpu_seconds() or 0.0) - busy_before
+        rss = max((proc_status(c.process.pid) or (0.0, 0))[0] for c in children if c.process)
     finally:
         for child in children:
             child.stop()
-    return summarize(workers, asked, written, writers, children, load, cpu / wall, busy / wall)
+    return summarize(
+        workers,
+        asked,
+        written,
+        writers,
+        children,
+        load,
+        Used(
+            (web_cpu - cpu_before[0]) / wall,
+            (workers_cpu - cpu_before[1]) / wall,
+            busy / wall,
+            rss,
+            post_cpu / stories,
+        ),
+    )
 
 
 def summarize(
@@ -326,11 +390,11 @@ def summarize(
     writers: dict[int, str],
     children: list[WorkerChild],
     load: float,
-    storybot_cores: float,
-    machine_cores: float,
+    used: Used,
 ) -> CountResult:
     """One count's figures from what was asked and what the database says."""
     sent = {a.story_id: a.sent_at for a in asked}
+    writers = {story_id: w for story_id, w in writers.items() if story_id in sent}
     first_sent = min(sent.values())
     seconds = max(s.finished_at for s in written) - first_sent
     latencies = sorted(s.finished_at - sent[s.story_id] for s in written)
@@ -360,9 +424,12 @@ def summarize(
         gaps_ms=(percentile(gaps, 0.5) * 1000, (gaps[-1] if gaps else float("nan")) * 1000),
         busy=sum(writes) / (workers * seconds),
         post_ms=(percentile(answers, 0.5) * 1000, answers[-1] * 1000),
+        post_cpu_ms=used.post_cpu_seconds * 1000,
         per_worker=per_worker,
-        storybot_cores=storybot_cores,
-        machine_cores=machine_cores,
+        worker_rss_mb=used.worker_rss_mb,
+        web_cores=used.web_cores,
+        worker_cores=used.worker_cores,
+        machine_cores=used.machine_cores,
         load=load,
     )
 
@@ -375,14 +442,14 @@ def table_header() -> str:
     return (
         f"{'workers':>7}{'stories':>8}{'ok':>4}{'s':>6}{'st/min':>8}{'ratio':>7}{'ideal':>7}"
         f"{'lat p50':>8}{'p90':>6}{'p99':>6}{'wait':>6}{'write':>6}{'gap p50':>8}{'max':>6}"
-        f"{'busy':>6}{'POST p50':>9}{'max':>6}{'CPU sb':>7}{'mach':>6}{'rest':>6}{'load':>6}"
-        "  stories per worker"
+        f"{'busy':>6}{'POST p50':>9}{'max':>6}{'cpu':>5}{'CPU web':>8}{'wrk':>6}{'mach':>6}"
+        f"{'rest':>6}{'load':>6}{'RSS':>5}  stories per worker"
     )
 
 
 def format_row(result: CountResult, baseline: float) -> str:
     """One line of the results table; ``baseline``: one worker's stories/min."""
-    rest = result.machine_cores - result.storybot_cores
+    rest = result.machine_cores - result.web_cores - result.worker_cores
     return (
         f"{result.workers:>7}{result.stories:>8}{result.ended_ok:>4}{result.seconds:>6.1f}"
         f"{result.per_minute:>8.1f}{result.per_minute / baseline:>6.2f}x"
@@ -390,9 +457,9 @@ def format_row(result: CountResult, baseline: float) -> str:
         f"{result.latency[0]:>8.1f}{result.latency[1]:>6.1f}{result.latency[2]:>6.1f}"
         f"{result.wait_p50:>6.1f}{result.write_p50:>6.2f}"
         f"{result.gaps_ms[0]:>8.0f}{result.gaps_ms[1]:>6.0f}{100 * result.busy:>5.0f}%"
-        f"{result.post_ms[0]:>9.0f}{result.post_ms[1]:>6.0f}"
-        f"{result.storybot_cores:>7.2f}{result.machine_cores:>6.2f}{rest:>6.2f}{result.load:>6.2f}"
-        f"  {'/'.join(str(n) for n in result.per_worker)}"
+        f"{result.post_ms[0]:>9.0f}{result.post_ms[1]:>6.0f}{result.post_cpu_ms:>5.1f}"
+        f"{result.web_cores:>8.2f}{result.worker_cores:>6.2f}{result.machine_cores:>6.2f}{rest:>6.2f}{result.load:>6.2f}"
+        f"{result.worker_rss_mb:>5.0f}  {'/'.join(str(n) for n in result.per_worker)}"
     )
 
 
@@ -473,8 +540,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "s: first POST to last end; ratio/ideal over the first count's stories/min; "
         "lat/wait/write in s; gap: a worker's time between stories; busy: workers' time "
-        "writing; CPU in cores: sb every Storybot process, mach the machine, rest "
-        "PostgreSQL+Redis+client+others"
+        "writing; CPU in cores: web, wrk all workers, mach the machine, rest "
+        "PostgreSQL+Redis+client+others; RSS: the largest worker's, MB"
     )
     started = time.monotonic()
     run(args.workers, args.stories, args.tokens_per_second)
