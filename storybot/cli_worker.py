@@ -69,7 +69,9 @@ def worker() -> None:
     _wait_for_schema(app)
     parts = components(app)
     if parts.relay is not None:
-        parts.relay.start()  # its stories' text reaches the viewers of every web process
+        # Its stories' text reaches the viewers of every web process; it has no viewers
+        # of its own, so it listens to no other process's.
+        parts.relay.start(receive=False)
     if settings.metrics_port:
         start_http_server(settings.metrics_port, addr="127.0.0.1")
     writer = QueueWriter(

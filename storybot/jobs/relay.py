@@ -9,7 +9,8 @@ nothing: the database stays the record, and a follower woken reads what was
 saved after its last piece, so a message that never arrives delays text but
 never loses it.
 
-Two threads per process. The *sender* publishes what the bus hands it, so a
+Two threads per process (a process without viewers, a queue worker, starts only
+the sender). The *sender* publishes what the bus hands it, so a
 publish costs the writer a queue put (under a microsecond) rather than a round
 trip to Redis (about 80 µs on an idle machine, more under load, and a connect
 timeout while Redis is down). The *receiver* applies the other origins'
@@ -140,13 +141,21 @@ class RedisRelay:
             self.start()
         self._outgoing.put((story_id, payload))
 
-    def start(self) -> None:
-        """Start the sender and the receiver (once; later calls do nothing)."""
+    def start(self, *, receive: bool = True) -> None:
+        """Start the sender and, unless ``receive`` is False, the receiver (once; later
+        calls do nothing).
+
+        A process that has no viewers (``storybot worker``) only sends: every
+        process on the channel receives every other's commits, so receivers in
+        N workers would cost them N x N messages for nobody (about a third of 16
+        workers' CPU in ``bench/workers_scaling.py``).
+        """
+        parts = [("sender", self._send_loop), ("receiver", self._receive_loop)]
         with self._lock:
             if self._threads:
                 return
             self._stopping.clear()
-            for name, target in (("sender", self._send_loop), ("receiver", self._receive_loop)):
+            for name, target in parts if receive else parts[:1]:
                 thread = threading.Thread(target=target, name=f"storybot-relay-{name}", daemon=True)
                 thread.start()
                 self._threads.append(thread)

@@ -35,15 +35,17 @@ def make_process() -> Iterator[MakeProcess]:
     prefix = f"storybot-test-{secrets.token_hex(4)}:"
     relays: list[RedisRelay] = []
 
-    def make(url: str = REDIS_URL, wait: bool = True) -> tuple[StoryBus, RedisRelay, Told]:
+    def make(
+        url: str = REDIS_URL, wait: bool = True, receive: bool = True
+    ) -> tuple[StoryBus, RedisRelay, Told]:
         bus = StoryBus()
         told: Told = []
         bus.subscribe(lambda story_id, version, payload: told.append((story_id, version, payload)))
         relay = RedisRelay(bus, url, prefix=prefix)
         bus.send_to(relay.send)
         relays.append(relay)
-        relay.start()
-        if wait:
+        relay.start(receive=receive)
+        if wait and receive:
             assert relay.listening.wait(WAIT)
         return bus, relay, told
 
@@ -117,6 +119,26 @@ def test_a_process_hears_its_own_publishes_once_and_the_others_once(
     assert told_first == [(1, 1, Committed(0, [(1, "Once")])), (2, 1, None)]
     assert told_second == [(1, 1, Committed(0, [(1, "Once")])), (2, 1, None)]
     assert first.version(1) == second.version(1) == 1
+
+
+def test_a_process_that_only_sends_is_heard_and_hears_no_other_process(
+    make_process: MakeProcess,
+) -> None:
+    # A queue worker: its commits reach the web processes' viewers, and the other
+    # processes' commits are not delivered to it (it has no viewers to give them to).
+    worker, worker_relay, told_worker = make_process(receive=False)
+    _, _, told_web = make_process()
+    other, _, _ = make_process()
+    assert not worker_relay.listening.wait(0.5)  # a receiver subscribes within milliseconds
+
+    other.publish(2, Committed(0, [(1, "Elsewhere")]))
+    assert _until(lambda: [s for s, _, _ in told_web] == [2])
+    worker.publish(1, Committed(0, [(1, "Once")]))
+    assert _until(lambda: [s for s, _, _ in told_web] == [2, 1])
+    time.sleep(0.2)  # a subscribed worker would have had story 2 long ago
+
+    assert told_worker == [(1, 1, Committed(0, [(1, "Once")]))]  # its own publish only
+    assert worker.version(2) == 0
 
 
 def test_a_killed_subscription_is_made_again_and_delivery_goes_on(
