@@ -1,6 +1,6 @@
 """Stories per minute for 1, 2 and 4 ``storybot worker`` processes behind one web process.
 
-Run it from the project root (about five minutes on two cores; ``--quick``: one)::
+Run it from the project root (about five minutes on two cores, two with ``--quick``)::
 
     .venv/bin/python bench/workers_scaling.py [--workers 1,2,4] [--stories 40] [--quick]
 
@@ -16,7 +16,7 @@ Its settings are changed through ``PATCH /api/settings``: a fake engine paced at
 ``bench``) as the default engine, so that the model is never the limit: it
 sleeps between tokens. A short story is its body (about a hundred words, each a
 token), a two-sentence closing and a title (each a generation of its own):
-about 3 s at the default 50 tokens/s.
+3.6 s at the default 50 tokens/s.
 
 For each worker count, that many ``storybot worker`` processes are started
 (each with a data directory and log file of its own), a warm-up story per
@@ -48,10 +48,10 @@ Reported per worker count
   place in the queue), 8 at a time; **cpu**: the web process's CPU per POST
   (ms) while they were asked, which a busy machine does not inflate as much.
 * **CPU** (cores, over the measured run): the web process (with its gunicorn
-  worker), the workers together, the whole machine, and
-  what is left (PostgreSQL, Redis, this client and anything else on the
-  machine); with the load average when the count began, and the largest
-  worker's resident memory (**RSS**, MB) after the run.
+  worker), the workers together, the whole machine, and what is left
+  (PostgreSQL, Redis, this client and anything else on the machine); with the
+  load average when the count began, and the largest worker's resident memory
+  (**RSS**, MB) after the run.
 
 The exit status is 0 when the benchmark ran, whatever the figures. Every child
 process is stopped and the database dropped before exit; every wait is bounded.
