@@ -71,7 +71,14 @@ def worker() -> None:
     if parts.relay is not None:
         parts.relay.start()  # its stories' text reaches the viewers of every web process
     if settings.metrics_port:
-        start_http_server(settings.metrics_port, addr="127.0.0.1")
+        try:  # this process's own metrics: it shares no folder with the web processes
+            start_http_server(settings.metrics_port, addr=settings.metrics_host)
+        except OSError as exc:
+            raise click.ClickException(
+                f"The metrics port {settings.metrics_host}:{settings.metrics_port} cannot be "
+                f"opened ({exc.strerror}): give each worker on a host its own "
+                "STORYBOT_METRICS_PORT, or leave it unset"
+            ) from exc
     writer = QueueWriter(
         app,
         parts.bus,
