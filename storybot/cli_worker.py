@@ -71,7 +71,7 @@ def worker() -> None:
     if parts.relay is not None:
         parts.relay.start()  # its stories' text reaches the viewers of every web process
     if settings.metrics_port:
-        try:  # this process's own metrics: it shares no folder with the web processes
+        try:  # this process's own metrics, from its default registry
             start_http_server(settings.metrics_port, addr=settings.metrics_host)
         except OSError as exc:
             raise click.ClickException(

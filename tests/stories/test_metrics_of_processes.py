@@ -204,6 +204,10 @@ def test_a_queue_worker_serves_its_own_metrics_on_its_port(
         generation = {name for name in _families(web_text) if name.startswith("storybot_")}
         assert "storybot_worker_heartbeats" in generation  # the web process beats too
         assert generation <= _families(text)
+
+        second = WorkerProcess(tmp_path, "worker-2", {**env, "STORYBOT_METRICS_PORT": str(port)})
+        with pytest.raises(RuntimeError, match="give each worker on a host its own"):
+            second.start()
     finally:
         worker.stop()
         web.stop()
