@@ -146,6 +146,11 @@ def _claim(story_id: int, writer: str) -> tuple[Job, bool] | None:
     return Job.of(story, next_seq(story_id)), resumed
 
 
+def queued_ids() -> list[int]:
+    """The ids of the stories waiting in the queue."""
+    return list(db.session.scalars(select(Story.id).where(Story.status == StoryStatus.QUEUED)))
+
+
 def waiting() -> int:
     """How many stories wait in the queue."""
     count = db.session.scalar(select(func.count()).where(Story.status == StoryStatus.QUEUED))

@@ -91,6 +91,8 @@ def claim_and_start(
     if job is None:
         return None
     bus.publish(job.story_id)  # its viewers see it running
+    for waiting in story_queue.queued_ids():  # and those still queued, their new place
+        bus.publish(waiting)
     try:
         engine = engine_of(job, engine_for)
     except Exception as exc:  # no such engine: the story fails, saying which exist

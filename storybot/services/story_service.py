@@ -245,6 +245,7 @@ def continue_story(story_id: int, *, trace_id: str | None) -> Story:
     _check_queue_room()
     story.request = story.request.model_copy(update={"continued": story.request.continued + 1})
     story.status = StoryStatus.QUEUED
+    story.resumes = 0  # a new run: it may go on by itself once again
     story.cancel_requested = False
     story.failure_code = story.failure_reason = story.failure_params = None
     story.queued_at = utcnow()

@@ -11,7 +11,7 @@ from storybot.engines.base import EngineError
 from storybot.engines.fake import FakeEngine
 from storybot.pipeline.writer import CLOSING_TOKENS
 from storybot.services.components import components
-from tests.stories.support import ask, joined, read_events, wait_for
+from tests.stories.support import ask, joined, parse, read_events, wait_for
 from tests.support import admin_client
 
 PIECES = ["Title: Mia and the Moon\n\n", "Once ", "upon ", "a ", "time, ", "Mia ", "flew."]
@@ -138,6 +138,37 @@ def test_status_events_tell_the_queue_position(
     }
     fake_engine.release()
     assert read_events(client, second["id"])[-1].event == "done"
+
+
+def test_a_queued_storys_viewers_hear_at_once_when_it_moves_up(
+    client: FlaskClient, fake_engine: FakeEngine
+) -> None:
+    fake_engine.enqueue(PIECES, pause_after=1)  # the first, held
+    fake_engine.enqueue(PIECES, pause_after=1)  # the second, held once it starts
+    first = ask(client)
+    wait_for(client, first["id"], "running")
+    ask(client)
+    third = ask(client)
+    response = client.get(f"/api/stories/{third['id']}/events", buffered=False)
+    chunks = iter(response.response)
+    positions: list[int | None] = []
+
+    def positions_until(wanted: int) -> None:
+        for chunk in chunks:
+            text = chunk.decode() if isinstance(chunk, bytes) else chunk
+            positions.extend(e.data["queue_position"] for e in parse(text) if e.event == "status")
+            if wanted in positions:
+                return
+
+    positions_until(2)
+    fake_engine.release()  # the first ends; the second is claimed
+    # Told by the claim, not at the stream's 15 s heartbeat.
+    reader = threading.Thread(target=positions_until, args=(1,), daemon=True)
+    reader.start()
+    reader.join(10)
+    assert positions[-1] == 1, positions
+    fake_engine.release()
+    response.close()
 
 
 def test_an_idle_runner_starts_a_story_at_once_a_busy_one_queues_it(

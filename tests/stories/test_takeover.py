@@ -127,6 +127,12 @@ def test_a_story_resumed_once_whose_writer_dies_again_ends_interrupted_with_its_
     assert ended["failure_params"] == {"cause": "writer_lost"}
     assert "stopped twice" in ended["failure_reason"]
     assert fake_engine.calls == []
+    # "Continue" is a new run: it may go on by itself once again.
+    fake_engine.enqueue(["flew home."])
+    assert client.post(f"/api/stories/{story_id}/continue").status_code == 202
+    continued = wait_for(client, story_id, "done")
+    assert continued["text"] == "".join(SO_FAR) + "flew home."
+    assert continued["resumes"] == 0
 
 
 def test_with_resuming_turned_off_a_story_whose_writer_died_ends_interrupted(
