@@ -59,7 +59,7 @@ def prepare_database(app: Flask) -> None:
 def serve(host: str | None, port: int | None) -> None:
     """Upgrade the database, then serve Storybot with gunicorn."""
     from storybot import create_app
-    from storybot.server import StorybotServer
+    from storybot.server import StorybotServer, keep_metrics_in_files
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     try:
@@ -67,6 +67,7 @@ def serve(host: str | None, port: int | None) -> None:
         settings.check_can_start()
     except (ConfigError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
+    keep_metrics_in_files(settings)  # may execute this command again, in multiprocess mode
     configure_logging(settings.log_file, settings.log_level)
     app = create_app(settings)
     prepare_database(app)

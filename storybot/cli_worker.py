@@ -73,7 +73,14 @@ def worker() -> None:
         # of its own, so it listens to no other process's.
         parts.relay.start(receive=False)
     if settings.metrics_port:
-        start_http_server(settings.metrics_port, addr="127.0.0.1")
+        try:  # this process's own metrics, from its default registry
+            start_http_server(settings.metrics_port, addr=settings.metrics_host)
+        except OSError as exc:
+            raise click.ClickException(
+                f"The metrics port {settings.metrics_host}:{settings.metrics_port} cannot be "
+                f"opened ({exc.strerror}): give each worker on a host its own "
+                "STORYBOT_METRICS_PORT, or leave it unset"
+            ) from exc
     writer = QueueWriter(
         app,
         parts.bus,

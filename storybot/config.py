@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     # A port for this process's /metrics of its own (a `storybot worker`, which serves
     # no HTTP otherwise); unset: none.
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    # The address that port listens on: loopback, unless a Prometheus on another host
+    # scrapes workers directly (then this host's address on the monitoring network).
+    metrics_host: str = "127.0.0.1"
     # Limits, in the "N per minute; M per hour" form (see storybot.api.throttle).
     rate_limit: str = "1200 per minute"  # every API request, per account or address
     sign_in_rate_limit: str = "20 per minute; 200 per day"  # sign-in attempts per address

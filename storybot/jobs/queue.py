@@ -103,11 +103,14 @@ def claim_next(writer: str, attempts: int = CLAIM_ATTEMPTS) -> Job | None:
             db.session.scalars(select(order.c.id).order_by(order.c.place).limit(attempts))
         )
         for story_id in candidates:
-            job = _claim(story_id, writer)
-            if job is not None:
+            claimed = _claim(story_id, writer)
+            if claimed is not None:
+                job, resumed = claimed
                 left = waiting()
                 db.session.commit()
                 metrics.QUEUE_DEPTH.set(left)
+                if resumed:
+                    metrics.STORIES_RESUMED.inc()
                 return job
         db.session.rollback()
     if not candidates:
@@ -115,8 +118,9 @@ def claim_next(writer: str, attempts: int = CLAIM_ATTEMPTS) -> Job | None:
     return None
 
 
-def _claim(story_id: int, writer: str) -> Job | None:
-    """Lock one candidate and switch it to running, unless another worker has it."""
+def _claim(story_id: int, writer: str) -> tuple[Job, bool] | None:
+    """Lock one candidate and switch it to running, unless another worker has it: its
+    job, and whether it is a story taken over to be written on (resumed)."""
     story = db.session.scalar(
         select(Story)
         .where(Story.id == story_id, Story.status == StoryStatus.QUEUED)
@@ -124,6 +128,8 @@ def _claim(story_id: int, writer: str) -> Job | None:
     )
     if story is None:
         return None
+    # Only a take-over queues a story with its start kept; "Continue" clears it.
+    resumed = story.started_at is not None
     claimed = db.session.execute(
         update(Story)
         .where(Story.id == story_id, Story.status == StoryStatus.QUEUED)
@@ -137,7 +143,7 @@ def _claim(story_id: int, writer: str) -> Job | None:
     )
     if not getattr(claimed, "rowcount", 1):
         return None
-    return Job.of(story, next_seq(story_id))
+    return Job.of(story, next_seq(story_id)), resumed
 
 
 def queued_ids() -> list[int]:

@@ -1,4 +1,10 @@
-"""Prometheus metrics of story generation, labelled by engine."""
+"""Prometheus metrics of story generation, labelled by engine.
+
+The web process (``storybot serve``) and ``storybot worker`` define the same
+objects from this module, so a series means the same on every process's
+``/metrics``; labels stay few (engine, outcome, reason), never a story or a
+worker.
+"""
 
 from __future__ import annotations
 
@@ -45,6 +51,10 @@ TAKEOVERS = Counter(
     "storybot_story_takeovers_total",
     "Running stories taken from a writer that was gone: resumed, or ended interrupted.",
     ["outcome"],
+)
+STORIES_RESUMED = Counter(
+    "storybot_stories_resumed_total",
+    "Stories taken over from a writer that was gone and then claimed to be written on.",
 )
 FAILURES = Counter(
     "storybot_generation_failures_total",

@@ -2,9 +2,10 @@
 
 Requests are labelled by route rule (``/api/prompts/<id:prompt_id>``), never
 by raw path, so that the number of series stays bounded. Under
-``PROMETHEUS_MULTIPROC_DIR`` (several worker processes) the registry is
-rebuilt from the shared files at each scrape; process metrics are not
-available in that mode.
+``PROMETHEUS_MULTIPROC_DIR`` (``storybot serve`` sets it: its gunicorn worker
+may be replaced) the registry is rebuilt from the shared files at each
+scrape, so a dead process's counts stay in the totals; the process metrics
+(memory, CPU) are then those of the process that answers.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import time
 from flask import Flask, Response, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    GC_COLLECTOR,
+    PLATFORM_COLLECTOR,
+    PROCESS_COLLECTOR,
     REGISTRY,
     CollectorRegistry,
     Counter,
@@ -49,6 +53,8 @@ def render_metrics() -> tuple[bytes, str]:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
+            registry.register(collector)  # this process's own: not in the files
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
 

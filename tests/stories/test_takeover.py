@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from storybot.database import write_intent
@@ -91,6 +92,28 @@ def test_a_story_whose_writer_died_goes_on_from_its_text_and_ends_done(
     assert "".join(e.data["text"] for e in texts) == done["text"]
     assert any(e.event == "status" and e.data["resumes"] == 1 for e in events)
     assert events[-1].event == "done"
+
+
+def _count(name: str, **labels: str) -> float:
+    """A counter of this process now (the tests share one process's metrics)."""
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_a_story_going_on_by_itself_is_counted_and_a_continue_is_not(
+    app: Flask, client: FlaskClient, admin: Account, fake_engine: FakeEngine
+) -> None:
+    resumed = _count("storybot_stories_resumed_total")
+    taken = _count("storybot_story_takeovers_total", outcome="resumed")
+    story_id = _left_running(app, admin)
+    fake_engine.enqueue(["flew over ", "the hills."])
+    components(app).runner.start()
+    wait_for(client, story_id, "done")
+    assert _count("storybot_story_takeovers_total", outcome="resumed") == taken + 1
+    assert _count("storybot_stories_resumed_total") == resumed + 1
+
+    assert client.post(f"/api/stories/{story_id}/continue").status_code == 202
+    wait_for(client, story_id, "done")
+    assert _count("storybot_stories_resumed_total") == resumed + 1  # asked for: not resumed
 
 
 def test_a_story_resumed_once_whose_writer_dies_again_ends_interrupted_with_its_text(
