@@ -1,5 +1,6 @@
 """Shared pieces of the benchmarks in ``bench/``: ports, /proc CPU accounting, statistics,
-and a ``storybot serve`` child process.
+a PostgreSQL database of a run's own, and ``storybot serve`` and ``storybot worker``
+child processes.
 
 The benchmarks run as scripts (``python bench/<name>.py``), so this directory is
 the first entry of ``sys.path`` and ``from support import ...`` finds this module.
@@ -397,3 +398,33 @@ class StorybotServer(ServerProcess):
         if len(found) != 1:
             raise RuntimeError(f"expected one gunicorn worker, found {found}")
         return found[0]
+
+
+class StorybotWorker(ServerProcess):
+    """``storybot worker`` in a child process, with a data directory (and log file) of its
+    own under ``work_dir`` and a metrics port (its ``port``); ``env`` names the database
+    and Redis it shares with a :class:`StorybotServer`. :meth:`ready` says when it waits
+    for stories (after :meth:`launch`, pass it to :meth:`wait_ready`)."""
+
+    READY = "is waiting for stories"
+
+    def __init__(self, work_dir: Path, name: str, env: dict[str, str]) -> None:
+        port = free_port()
+        data = work_dir / name
+        super().__init__(
+            name,
+            [sys.executable, "-m", "storybot", "worker"],
+            {
+                **env,
+                "STORYBOT_DATA_DIR": str(data),
+                "STORYBOT_LOG_FILE": str(data / "logs" / "storybot.log"),
+                "STORYBOT_METRICS_PORT": str(port),
+            },
+            port,
+            work_dir / f"{name}-output.txt",
+            label=f"storybot worker {name}",
+        )
+
+    def ready(self) -> bool:
+        """True once the worker has said it waits for stories."""
+        return self.READY in self.tail()

@@ -61,7 +61,6 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import contextlib
 import itertools
 import os
 import secrets
@@ -74,10 +73,9 @@ from pathlib import Path
 
 import psycopg
 from support import (
-    ServerProcess,
     StorybotServer,
+    StorybotWorker,
     busy_cpu_seconds,
-    free_port,
     median,
     percentile,
     postgres_database,
@@ -95,7 +93,6 @@ CLIENT_THREADS = 8
 THREADS = 64  # the web process's: nothing streams, only POSTs and a few reads
 REQUEST_TIMEOUT_SECONDS = 30.0
 POLL_SECONDS = 0.1
-WORKER_READY = "is waiting for stories"
 ENDED = ("done", "incomplete", "failed", "cancelled", "interrupted")
 
 
@@ -157,32 +154,6 @@ class CountResult:
 
 
 # --------------------------------------------------------------------------- the processes
-
-
-class WorkerChild(ServerProcess):
-    """``storybot worker`` in a child process, with a data directory (and log file) of its
-    own and a metrics port (the ``port``), on the web process's database and Redis."""
-
-    def __init__(self, work_dir: Path, name: str, env: dict[str, str]) -> None:
-        port = free_port()
-        data = work_dir / name
-        super().__init__(
-            name,
-            [sys.executable, "-m", "storybot", "worker"],
-            {
-                **env,
-                "STORYBOT_DATA_DIR": str(data),
-                "STORYBOT_LOG_FILE": str(data / "logs" / "storybot.log"),
-                "STORYBOT_METRICS_PORT": str(port),
-            },
-            port,
-            work_dir / f"{name}-output.txt",
-            label=f"storybot worker {name}",
-        )
-
-    def ready(self) -> bool:
-        """True once the worker has said it waits for stories."""
-        return WORKER_READY in self.tail()
 
 
 def web_server(work_dir: Path, database: str, prefix: str) -> StorybotServer:
@@ -323,7 +294,7 @@ def gaps_between_stories(written: list[Written], writers: dict[int, str]) -> lis
     return gaps
 
 
-def storybot_cpu(web: StorybotServer, workers: list[WorkerChild]) -> tuple[float, float]:
+def storybot_cpu(web: StorybotServer, workers: list[StorybotWorker]) -> tuple[float, float]:
     """CPU seconds used so far by the web process (and its gunicorn worker), and by the
     workers together."""
     return web.cpu_seconds() or 0.0, sum(w.cpu_seconds() or 0.0 for w in workers)
@@ -339,10 +310,10 @@ def run_count(
     stories: int,
 ) -> CountResult:
     """Start ``workers`` workers, warm them up, write ``stories`` stories, stop them."""
-    children: list[WorkerChild] = []
+    children: list[StorybotWorker] = []
     try:
         for index in range(workers):
-            children.append(WorkerChild(work_dir, f"w{workers}-{index}", env))
+            children.append(StorybotWorker(work_dir, f"w{workers}-{index}", env))
             children[-1].launch()
         for child in children:
             child.wait_ready(child.ready)
@@ -388,7 +359,7 @@ def summarize(
     asked: list[Asked],
     written: list[Written],
     writers: dict[int, str],
-    children: list[WorkerChild],
+    children: list[StorybotWorker],
     load: float,
     used: Used,
 ) -> CountResult:
@@ -486,8 +457,6 @@ def run(counts: list[int], stories: int, tokens_per_second: float) -> list[Count
                 results.append(result)
                 print(format_row(result, results[0].per_minute), flush=True)
         finally:
-            with contextlib.suppress(Exception):
-                print(f"\n(web process output, last lines)\n{web.tail(5)}")
             web.stop()
     return results
 
