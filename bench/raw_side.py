@@ -65,11 +65,16 @@ class Attempt:
         return self.end
 
     def reached(self, tokens: int) -> tuple[int, float] | None:
-        """The first chunk (or event) with at least ``tokens`` tokens: (its count, its
-        time); None when the stream never got that far."""
-        for count, at in self.timeline:
+        """When the stream had at least ``tokens`` tokens: (the count then, the time);
+        None when it never got that far.
+
+        Storybot's events come in batches (one per commit, every 100 ms), each
+        read at once: the count is the batch's last, whose token came last.
+        """
+        for index, (count, at) in enumerate(self.timeline):
             if count >= tokens:
-                return count, at
+                batch = [c for c, later in self.timeline[index:] if later <= at]
+                return max(batch), at
         return None
 
 
