@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from support import QUIET_CORES
 
 from storybot.engines.base import GenerationOptions, Message
+from storybot.engines.fair_lock import FairLock
+from storybot.engines.local import LoadedModel
 from storybot.services.composition import LENGTHS
 
 if TYPE_CHECKING:
@@ -39,6 +41,7 @@ class Attempt:
     """One generation on one side; times in seconds from the call (raw) or the POST."""
 
     side: Side
+    variant: str  # which Storybot set-up wrote it ("raw" for the raw side)
     round: int
     attempt: int
     finish: str
@@ -50,21 +53,40 @@ class Attempt:
     queue_wait_s: float | None = None  # storybot's own queue_wait_seconds
     first_text_s: float | None = None  # storybot's own first_text_seconds
     noise_cores: float | None = None  # CPU used meanwhile by other processes, in cores
-    # raw: (completion tokens sampled so far, time) at every chunk with text
+    # (completion tokens so far, time) at every chunk with text (raw: tokens sampled;
+    # storybot: the text event's sequence number, one piece per token of the model)
     timeline: list[tuple[int, float]] = field(default_factory=list)
 
     def time_at(self, tokens: int) -> float:
-        """Raw: when the chunk holding completion token number ``tokens`` arrived."""
+        """When the chunk (or event) holding completion token number ``tokens`` arrived."""
         for count, at in self.timeline:
             if count >= tokens:
                 return at
         return self.end
 
+    def reached(self, tokens: int) -> tuple[int, float] | None:
+        """When the stream had at least ``tokens`` tokens: (the count then, the time);
+        None when it never got that far.
+
+        Storybot's events come in batches (one per commit, every 100 ms), each
+        read at once: the count is the batch's last, whose token came last.
+        """
+        for index, (count, at) in enumerate(self.timeline):
+            if count >= tokens:
+                batch = [c for c, later in self.timeline[index:] if later <= at]
+                return max(batch), at
+        return None
+
 
 @dataclass
 class Pair:
-    """A Storybot story and the raw stream of the same round and attempt, over N tokens."""
+    """A Storybot story and the raw stream of the same round and attempt.
 
+    The speeds are over the first N tokens of both (N: the first of the story's
+    text events at or past the window), NaN when the story was shorter.
+    """
+
+    variant: str
     round: int
     attempt: int
     tokens: int
@@ -75,28 +97,39 @@ class Pair:
     raw_overall: float
     app_overall: float
     quiet: bool
-    same_prompt: bool  # both sides read the same number of prompt tokens
 
 
-def pair(raw: Attempt, app: Attempt) -> Pair:
-    """Compare a story with the raw stream's first ``app.completion_tokens`` tokens."""
-    tokens = app.completion_tokens
-    # A story that stopped on its end token evaluated its N-th token before
-    # stopping; on "length" it stopped right after sampling it.
-    raw_end = raw.time_at(tokens + (1 if app.finish == "stop" else 0))
+def pair(raw: Attempt, app: Attempt, window: int) -> Pair:
+    """Compare a story's first ``window`` tokens (or a few more: a whole text event) with
+    the raw stream's first as many.
+
+    Only the story's body streams like the raw side (its closing and title read
+    prompts of their own), and the pipeline holds the body's end until about 130
+    tokens of a short story (``storybot.pipeline.writer``), so a window of up to
+    120 tokens lies in the body.
+    """
     quiet = all(a.noise_cores is None or a.noise_cores < QUIET_CORES for a in (raw, app))
+    reached = app.reached(window)
+    nan = float("nan")
+    tokens, raw_tps, app_tps, raw_overall, app_overall = 0, nan, nan, nan, nan
+    if reached is not None:
+        tokens, app_end = reached
+        raw_end = raw.time_at(tokens)
+        raw_tps = tokens / (raw_end - raw.first_text)
+        app_tps = tokens / (app_end - app.first_text)
+        raw_overall, app_overall = tokens / raw_end, tokens / app_end
     return Pair(
+        variant=app.variant,
         round=app.round,
         attempt=app.attempt,
         tokens=tokens,
         raw_ttft=raw.first_text,
         app_ttft=app.first_text,
-        raw_tps=tokens / (raw_end - raw.first_text),
-        app_tps=tokens / (app.end - app.first_text),
-        raw_overall=tokens / raw_end,
-        app_overall=tokens / app.end,
+        raw_tps=raw_tps,
+        app_tps=app_tps,
+        raw_overall=raw_overall,
+        app_overall=app_overall,
         quiet=quiet,
-        same_prompt=raw.prompt_tokens == app.prompt_tokens,
     )
 
 
@@ -137,6 +170,13 @@ class RawModel:
         text = (formatted.prompt + opening).encode("utf-8")
         return self.llama.tokenize(text, add_bos=not formatted.added_special, special=True)
 
+    def engine_prompt(self, messages: list[Message], opening: str) -> list[int]:
+        """The tokens Storybot's local engine renders for a story's body (its own code,
+        on this model): what :meth:`prompt` must equal for the two sides to compare."""
+        loaded = LoadedModel(self.llama, self.formatter, FairLock(), self.end_tokens)
+        body = [*messages, Message(role="assistant", content=opening)]
+        return loaded.prompt(body).tokens
+
     def generate(
         self, messages: list[Message], seed: int, round_number: int, attempt: int, opening: str
     ) -> Attempt:
@@ -173,6 +213,7 @@ class RawModel:
         completion = int(llama.n_tokens) - prompt_tokens + (0 if finish == "stop" else 1)
         return Attempt(
             side="raw",
+            variant="raw",
             round=round_number,
             attempt=attempt,
             finish=finish,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from support import HOST
 
-FINAL_EVENTS = frozenset({"done", "failed", "cancelled", "interrupted", "deleted"})
+FINAL_EVENTS = frozenset({"done", "incomplete", "failed", "cancelled", "interrupted", "deleted"})
 EVENT = re.compile(rb"(?:id: (\d+)\n)?event: (\w+)\n")
 
 

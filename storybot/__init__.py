@@ -112,6 +112,8 @@ def _init_generation(app: OpenAPI, settings: Settings) -> None:
             lambda name: engine_service.registry().get(name),
             workers=settings.generation_workers,
             resume_allowed=resume_allowed,
+            direct_start=settings.direct_start,
+            send_wait=settings.first_piece_send_wait,
         )
     app.extensions[components.KEY] = components.Components(
         settings=settings,

@@ -21,7 +21,7 @@ from storybot.engines.registry import UnknownEngine
 from storybot.extensions import db
 from storybot.jobs import lifecycle
 from storybot.jobs import queue as story_queue
-from storybot.jobs.first_piece import FirstPiece
+from storybot.jobs.first_piece import SEND_WAIT_SECONDS, FirstPiece
 from storybot.jobs.job import Job
 from storybot.jobs.notify import StoryBus
 from storybot.jobs.pieces import FLUSH_SECONDS, PieceWriter
@@ -51,9 +51,10 @@ class Started:
     at: float  # time.monotonic() when the engine was asked
 
     @classmethod
-    def new(cls, job: Job, bus: StoryBus) -> Started:
-        """A story about to start now, its queue still empty."""
-        first = FirstPiece(bus, job.story_id)
+    def new(cls, job: Job, bus: StoryBus, send_wait: float = SEND_WAIT_SECONDS) -> Started:
+        """A story about to start now, its queue still empty; ``send_wait`` is its
+        first piece's wait for the followers (:class:`FirstPiece`)."""
+        first = FirstPiece(bus, job.story_id, send_wait)
         return cls(job, queue.SimpleQueue(), threading.Event(), first, time.monotonic())
 
 
@@ -66,9 +67,11 @@ def engine_of(job: Job, engine_for: EngineLookup) -> Engine:
         raise engine_error("unavailable", "unknown_engine", engine=exc.name, known=known) from exc
 
 
-def start(job: Job, engine: Engine, pump: Pump, bus: StoryBus) -> Started:
+def start(
+    job: Job, engine: Engine, pump: Pump, bus: StoryBus, send_wait: float = SEND_WAIT_SECONDS
+) -> Started:
     """Have ``pump`` read ``engine`` writing ``job`` from now on."""
-    started = Started.new(job, bus)
+    started = Started.new(job, bus, send_wait)
     try:
         pump.feed(write_story(engine, job.plan, started.cancel), started.items, started.first)
     except Exception as exc:  # an engine that fails before streaming: the writer fails it
@@ -78,7 +81,11 @@ def start(job: Job, engine: Engine, pump: Pump, bus: StoryBus) -> Started:
 
 
 def claim_and_start(
-    writer: str, pump: Pump, bus: StoryBus, engine_for: EngineLookup
+    writer: str,
+    pump: Pump,
+    bus: StoryBus,
+    engine_for: EngineLookup,
+    send_wait: float = SEND_WAIT_SECONDS,
 ) -> Started | None:
     """Claim the next queued story for ``writer`` and start its engine on ``pump``;
     None when nothing is queued (or the queue could not be read)."""
@@ -98,7 +105,7 @@ def claim_and_start(
     except Exception as exc:  # no such engine: the story fails, saying which exist
         return failed_start(job, exc, bus)
     db.session.commit()  # end the read transaction before a long generation
-    return start(job, engine, pump, bus)
+    return start(job, engine, pump, bus, send_wait)
 
 
 def failed_start(job: Job, error: Exception, bus: StoryBus) -> Started:
