@@ -53,11 +53,6 @@ VARIANTS = (
         "every story through the queue's claim (STORYBOT_DIRECT_START=false)",
         {"STORYBOT_DIRECT_START": "false"},
     ),
-    Variant(
-        "no-follower-wait",
-        "no wait for the followers to send the first piece (STORYBOT_FIRST_PIECE_SEND_WAIT=0)",
-        {"STORYBOT_FIRST_PIECE_SEND_WAIT": "0"},
-    ),
     Variant("postgresql", "one process on PostgreSQL", postgres=True),
     Variant(
         "redis",

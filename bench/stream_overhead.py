@@ -73,8 +73,7 @@ Variants
 (``bench/overhead_variants.py``), each started before the first round, taking
 turns with the raw side in a rotating order; each is paired with the same raw
 streams. They are: the defaults; no direct start (``STORYBOT_DIRECT_START=false``:
-every story through the queue's claim); no follower wait
-(``STORYBOT_FIRST_PIECE_SEND_WAIT=0``); one process on PostgreSQL; and the
+every story through the queue's claim); one process on PostgreSQL; and the
 Redis topology (``storybot serve`` and one ``storybot worker`` on a PostgreSQL
 database of the run's own and Redis: the worker writes every story). Besides
 each variant's figures, each variant's TTFT is compared with the default's

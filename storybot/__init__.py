@@ -113,7 +113,6 @@ def _init_generation(app: OpenAPI, settings: Settings) -> None:
             workers=settings.generation_workers,
             resume_allowed=resume_allowed,
             direct_start=settings.direct_start,
-            send_wait=settings.first_piece_send_wait,
         )
     app.extensions[components.KEY] = components.Components(
         settings=settings,

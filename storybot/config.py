@@ -54,13 +54,11 @@ class Settings(BaseSettings):
     trusted_proxies: int = Field(default=0, ge=0, le=10)
     model_path: Path | None = None
     generation_workers: int = Field(default=1, ge=1, le=64)
-    # Tuning switches of a story's first words (bench/stream_overhead.py --variants
-    # measures each alone): the "direct start" (a new story, when a runner worker is idle
-    # and none waits, is saved running and its engine started by the request itself,
-    # skipping the queue's claim), and how long, at most, the worker waits after saving the
-    # first piece for the followers it woke to send it, before the engine goes on (0: not).
+    # A tuning switch of a story's first words (bench/stream_overhead.py --variants measures
+    # it): the "direct start" (a new story, when a runner worker is idle and none waits, is
+    # saved running and its engine started by the request itself, skipping the queue's
+    # claim; it saves about 9-12 ms of the first words, docs/performance.md).
     direct_start: bool = True
-    first_piece_send_wait: float = Field(default=0.02, ge=0, le=1)
     # Loopback ports where Settings looks for OpenAI-compatible servers: Ollama,
     # the llama.cpp server, LM Studio, vLLM.
     discovery_ports: Annotated[list[int], NoDecode] = Field(

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storybot.database import write_intent
 from storybot.extensions import db
-from storybot.jobs.notify import StoryBus, Woken
+from storybot.jobs.notify import StoryBus
 from storybot.models import Story, StoryPiece, utcnow
 
 FLUSH_SECONDS = 0.1
@@ -57,7 +57,6 @@ class PieceWriter:
         self.pieces_written = 0
         self.first_text_after: float | None = None  # monotonic time of the first commit
         self._first_text_at: datetime | None = None  # not yet written to the story's row
-        self.first_woken: Woken | None = None  # the followers woken by the first commit
         self._buffer: list[str] = []
         self._last_flush = 0.0
 
@@ -127,9 +126,7 @@ class PieceWriter:
         if self.first_text_after is None:
             self.first_text_after = time.monotonic()
         if pieces:
-            woken = self.bus.publish(self.story_id, Committed(after, pieces))
-            if first:
-                self.first_woken = woken
+            self.bus.publish(self.story_id, Committed(after, pieces))
         return bool(cancel)
 
 

@@ -25,7 +25,6 @@ from flask import Flask
 from storybot.engines.base import Engine
 from storybot.extensions import db
 from storybot.jobs import lifecycle, writing
-from storybot.jobs.first_piece import SEND_WAIT_SECONDS
 from storybot.jobs.heartbeat import Heartbeat, Takeover, WorkerIdentity
 from storybot.jobs.job import Job
 from storybot.jobs.notify import StoryBus
@@ -95,15 +94,12 @@ class StoryRunner:
         resume_allowed: Callable[[], bool] = lambda: True,
         kind: str = "serve",
         direct_start: bool = True,
-        send_wait: float = SEND_WAIT_SECONDS,
     ) -> None:
         self.app = app
         self.bus = bus
         self.engine_for = engine_for
         self.workers = workers
-        # Tuning switches (Settings.direct_start, Settings.first_piece_send_wait).
-        self.direct_start = direct_start
-        self.send_wait = send_wait
+        self.direct_start = direct_start  # Settings.direct_start (a tuning switch)
         self.identity = WorkerIdentity.of_this_process(kind)
         self.heartbeat = Heartbeat(app, self.identity, resume_allowed, self._taken_over)
         self._lock = threading.Lock()
@@ -183,7 +179,7 @@ class StoryRunner:
     def hand_over(self, worker: Worker, job: Job, engine: Engine) -> None:
         """Start a reserved worker's story (saved ``running``): its pump reads ``engine``
         from now on, in this thread, and the worker saves what it reads."""
-        started = writing.start(job, engine, worker.pump, self.bus, self.send_wait)
+        started = writing.start(job, engine, worker.pump)
         self._cancel_events[job.story_id] = started.cancel
         worker.inbox.put(started)
 
@@ -233,9 +229,7 @@ class StoryRunner:
 
     def _claim_and_start(self, worker: Worker) -> Started | None:
         """Claim the next queued story and start its engine on the worker's pump."""
-        started = writing.claim_and_start(
-            self.identity.id, worker.pump, self.bus, self.engine_for, self.send_wait
-        )
+        started = writing.claim_and_start(self.identity.id, worker.pump, self.bus, self.engine_for)
         if started is not None:
             self._cancel_events[started.job.story_id] = started.cancel
         return started

@@ -21,7 +21,7 @@ from storybot.engines.registry import UnknownEngine
 from storybot.extensions import db
 from storybot.jobs import lifecycle
 from storybot.jobs import queue as story_queue
-from storybot.jobs.first_piece import SEND_WAIT_SECONDS, FirstPiece
+from storybot.jobs.first_piece import FirstPiece
 from storybot.jobs.job import Job
 from storybot.jobs.notify import StoryBus
 from storybot.jobs.pieces import FLUSH_SECONDS, PieceWriter
@@ -51,11 +51,9 @@ class Started:
     at: float  # time.monotonic() when the engine was asked
 
     @classmethod
-    def new(cls, job: Job, bus: StoryBus, send_wait: float = SEND_WAIT_SECONDS) -> Started:
-        """A story about to start now, its queue still empty; ``send_wait`` is its
-        first piece's wait for the followers (:class:`FirstPiece`)."""
-        first = FirstPiece(bus, job.story_id, send_wait)
-        return cls(job, queue.SimpleQueue(), threading.Event(), first, time.monotonic())
+    def new(cls, job: Job) -> Started:
+        """A story about to start now, its queue still empty."""
+        return cls(job, queue.SimpleQueue(), threading.Event(), FirstPiece(), time.monotonic())
 
 
 def engine_of(job: Job, engine_for: EngineLookup) -> Engine:
@@ -67,11 +65,9 @@ def engine_of(job: Job, engine_for: EngineLookup) -> Engine:
         raise engine_error("unavailable", "unknown_engine", engine=exc.name, known=known) from exc
 
 
-def start(
-    job: Job, engine: Engine, pump: Pump, bus: StoryBus, send_wait: float = SEND_WAIT_SECONDS
-) -> Started:
+def start(job: Job, engine: Engine, pump: Pump) -> Started:
     """Have ``pump`` read ``engine`` writing ``job`` from now on."""
-    started = Started.new(job, bus, send_wait)
+    started = Started.new(job)
     try:
         pump.feed(write_story(engine, job.plan, started.cancel), started.items, started.first)
     except Exception as exc:  # an engine that fails before streaming: the writer fails it
@@ -85,7 +81,6 @@ def claim_and_start(
     pump: Pump,
     bus: StoryBus,
     engine_for: EngineLookup,
-    send_wait: float = SEND_WAIT_SECONDS,
 ) -> Started | None:
     """Claim the next queued story for ``writer`` and start its engine on ``pump``;
     None when nothing is queued (or the queue could not be read)."""
@@ -103,14 +98,14 @@ def claim_and_start(
     try:
         engine = engine_of(job, engine_for)
     except Exception as exc:  # no such engine: the story fails, saying which exist
-        return failed_start(job, exc, bus)
+        return failed_start(job, exc)
     db.session.commit()  # end the read transaction before a long generation
-    return start(job, engine, pump, bus, send_wait)
+    return start(job, engine, pump)
 
 
-def failed_start(job: Job, error: Exception, bus: StoryBus) -> Started:
+def failed_start(job: Job, error: Exception) -> Started:
     """A story whose engine could not start: writing it ends it failed with ``error``."""
-    started = Started.new(job, bus)
+    started = Started.new(job)
     started.items.put(Failure(error))
     started.items.put(END)
     return started
@@ -194,8 +189,7 @@ def save_as_written(
             try:
                 if pieces.add(item):
                     cancel.set()
-                started.first.saved(pieces.first_woken)
-                pieces.first_woken = None
+                started.first.saved()
             except BaseException:
                 started.first.release()
                 raise

@@ -12,7 +12,6 @@ from flask.testing import FlaskClient
 from storybot.engines.base import Finish
 from storybot.engines.fake import FakeEngine
 from storybot.jobs.first_piece import FirstPiece
-from storybot.jobs.notify import StoryBus
 from storybot.jobs.pump import END, Pump
 from tests.stories.support import ask, wait_for
 
@@ -34,13 +33,13 @@ def _drain(items: queue.SimpleQueue[object]) -> list[object]:
 def test_the_engine_waits_until_the_first_piece_is_saved() -> None:
     pump = Pump("test-pump")
     asked_for_more = threading.Event()
-    first = FirstPiece(StoryBus(), story_id=1)
+    first = FirstPiece()
     items: queue.SimpleQueue[object] = queue.SimpleQueue()
     pump.feed(_engine(asked_for_more), items, first)
 
     assert items.get(timeout=5) == "Once"
     assert not asked_for_more.wait(0.02)  # held back while the first piece is being saved
-    first.saved(woken=None)
+    first.saved()
     assert asked_for_more.wait(5)
     assert _drain(items) == [" upon a time.", Finish("stop", 3, 2)]
     pump.retire()
@@ -50,7 +49,7 @@ def test_a_runner_that_never_saves_does_not_hold_the_engine() -> None:
     pump = Pump("test-pump")
     asked_for_more = threading.Event()
     items: queue.SimpleQueue[object] = queue.SimpleQueue()
-    pump.feed(_engine(asked_for_more), items, FirstPiece(StoryBus(), story_id=1))  # never saved
+    pump.feed(_engine(asked_for_more), items, FirstPiece())  # never saved
 
     assert asked_for_more.wait(5)  # after ENGINE_WAIT_SECONDS at most
     assert _drain(items) == ["Once", " upon a time.", Finish("stop", 3, 2)]
