@@ -5,11 +5,20 @@ cd "$(dirname "$0")/.."
 scripts/install.sh --dev
 scripts/services.sh
 # From Debian: epubcheck validates the EPUB export; chromium runs the browser tests
-# (Playwright drives it; no browser is downloaded); fonts-noto-cjk for Japanese screenshots.
+# (Playwright drives it; no browser is downloaded); fonts-noto-cjk for Japanese screenshots;
+# the deployment tests (tests/deploy) run the real gateway, monitor and deploy path:
+# nginx with headers-more, prometheus and promtool, sshd and rsync, systemd-analyze.
 missing=()
 command -v epubcheck >/dev/null || missing+=(epubcheck)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
+[ -e /usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so ] \
+  || missing+=(libnginx-mod-http-headers-more-filter)
+[ -x /usr/bin/prometheus ] || missing+=(prometheus)
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+[ -x /usr/bin/rsync ] || missing+=(rsync)
+[ -x /usr/bin/systemd-analyze ] || missing+=(systemd)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} ..." >&2
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
