@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> OpenAPI:
     )
     app.config.update(
         SECRET_KEY=secret_key_for(settings),
+        SECRET_KEY_FALLBACKS=settings.secret_key_fallbacks,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
         # hide_parameters: a database error's message (logged with a 500) never holds
         # the values of its statement, which may be a token's hash or a family's text.

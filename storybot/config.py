@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     # Signs session cookies and CSRF tokens. Unset, a random key is made once and kept
     # in <data dir>/secret_key (readable by its owner only).
     secret_key: str | None = None
+    # Keys that signed sessions before the current one (comma-separated, newest first):
+    # while listed, a browser signed in under an old key stays signed in, and its page's
+    # CSRF token still counts. Drop them once a session's lifetime has passed.
+    secret_key_fallbacks: Annotated[list[str], NoDecode] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = Field(default=5000, ge=1, le=65535)
     threads: int = Field(default=600, ge=1, le=2000)
@@ -113,6 +117,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"{value!r} is not a rate limit; write it as '20 per minute; 200 per day'"
             ) from exc
+        return value
+
+    @field_validator("secret_key_fallbacks", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [key.strip() for key in value.split(",") if key.strip()]
         return value
 
     @field_validator("cors_origins", mode="before")

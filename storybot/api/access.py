@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import cast
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.wrappers import Request
 from flask_login import current_user, login_user, logout_user
@@ -158,16 +158,29 @@ def _require_sign_in() -> None:
             headers={"WWW-Authenticate": 'Bearer realm="storybot"'},
         )
     if g.get("signed_in_by") == "session" and request.method in UNSAFE_METHODS:
-        try:
-            validate_csrf(request.headers.get(CSRF_HEADER))
-        except ValidationError as exc:
-            raise ApiError(
-                403,
-                "csrf_failed",
-                f"This change needs the page's {CSRF_HEADER} header ({exc}); reload the page "
-                "and try again.",
-            ) from exc
+        _check_csrf(request.headers.get(CSRF_HEADER))
     set_owner(user.id)
+
+
+def _check_csrf(token: str | None) -> None:
+    """Refuse a cookie change whose CSRF token the current key, or a key being rotated
+    out (``SECRET_KEY_FALLBACKS``), did not sign for this session."""
+    fallbacks: list[str] = current_app.config.get("SECRET_KEY_FALLBACKS") or []
+    try:
+        validate_csrf(token)
+    except ValidationError as exc:
+        for key in fallbacks:
+            try:
+                validate_csrf(token, secret_key=key)
+            except ValidationError:
+                continue
+            return
+        raise ApiError(
+            403,
+            "csrf_failed",
+            f"This change needs the page's {CSRF_HEADER} header ({exc}); reload the page "
+            "and try again.",
+        ) from exc
 
 
 def signed_in_user() -> User | None:

@@ -178,3 +178,36 @@ def test_sessions_survive_a_restart(tmp_path: Path, secure_key: bool) -> None:
     if not secure_key:
         key_file = tmp_path / "secret_key"
         assert key_file.stat().st_mode & 0o077 == 0  # readable by its owner only
+
+
+def test_a_rotated_secret_key_keeps_browsers_signed_in_while_the_old_key_is_a_fallback(
+    tmp_path: Path,
+) -> None:
+    old_key, new_key = "o" * 64, "n" * 64
+    before = build_app(make_settings(tmp_path, secret_key=old_key))
+    browser = before.test_client()
+    csrf = _setup(browser)["csrf_token"]
+    cookie = _session_cookie(browser)
+    assert cookie is not None
+
+    def page_on(app: Flask) -> FlaskClient:
+        page = app.test_client()
+        page.set_cookie("storybot_session", cookie)
+        return page
+
+    prompt = {"title": "Rotation", "content": "A story about a key that changed."}
+    rotated = build_app(
+        make_settings(tmp_path, secret_key=new_key, secret_key_fallbacks=f"{old_key}")
+    )
+    page = page_on(rotated)
+    assert page.get("/api/me").status_code == 200
+    # The page open since before the rotation still makes changes with its CSRF token.
+    made = page.post("/api/prompts", json=prompt, headers={"X-CSRF-Token": csrf})
+    assert made.status_code == 201, made.json
+    # A forged token is refused all the same.
+    forged = page.post("/api/prompts", json=prompt, headers={"X-CSRF-Token": csrf[:-4] + "AAAA"})
+    assert forged.json["error"]["code"] == "csrf_failed"
+
+    # Once the old key is dropped, its sessions are over: that browser signs in again.
+    done = build_app(make_settings(tmp_path, secret_key=new_key))
+    assert page_on(done).get("/api/me").status_code == 401
