@@ -58,9 +58,16 @@ def deploy() -> None:
     is_flag=True,
     help="One origin: the UI and /api on the site domain (no API domain, no CORS needed).",
 )
-@click.option("--site-domain", default="storybot.example.com", show_default=True)
-@click.option("--api-domain", default="api.storybot.example.com", show_default=True)
-@click.option("--http-port", type=int, default=80, show_default=True)
+@click.option(
+    "--site-domain", default="storybot.example.com", show_default=True, help="The UI's host name."
+)
+@click.option(
+    "--api-domain",
+    default="api.storybot.example.com",
+    show_default=True,
+    help="The API's host name (two hosts only).",
+)
+@click.option("--http-port", type=int, default=80, show_default=True, help="Redirects to HTTPS.")
 @click.option("--https-port", type=int, default=443, show_default=True)
 @click.option("--cert", help="Certificate chain [default: certbot's, under /etc/letsencrypt/live].")
 @click.option("--key", help="Its private key [default: certbot's privkey.pem beside it].")
@@ -80,7 +87,9 @@ def deploy() -> None:
     help="An origin whose pages may call the API, besides the site's own; repeatable "
     "[default: http://localhost:3000, the UI's development server].",
 )
-@click.option("--acme-root", default="/var/www/letsencrypt", show_default=True)
+@click.option(
+    "--acme-root", default="/var/www/letsencrypt", show_default=True, help="certbot's webroot."
+)
 @click.option("--user", default="www-data", show_default=True, help="nginx's worker user.")
 @click.option(
     "--run-dir",
@@ -88,7 +97,12 @@ def deploy() -> None:
     "/var/log/nginx (an nginx of its own, such as a test's).",
 )
 @click.option("--listen-address", help="Listen on this address only [default: all].")
-@click.option("--headers-more-module", default=HEADERS_MORE_MODULE, show_default=True)
+@click.option(
+    "--headers-more-module",
+    default=HEADERS_MORE_MODULE,
+    show_default=True,
+    help="The headers-more module nginx loads (Debian's path by default).",
+)
 @click.option(
     "--output",
     "-o",

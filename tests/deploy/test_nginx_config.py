@@ -51,7 +51,9 @@ def test_each_form_passes_nginx_check(tmp_path: Path, args: tuple[str]) -> None:
 def test_nginx_check_fails_without_the_certificate(tmp_path: Path) -> None:
     """The check is real: a certificate that is not there fails it."""
     config = tmp_path / "nginx.conf"
-    code, text = _cli("--cert", str(tmp_path / "none.pem"), "--run-dir", str(tmp_path))
+    code, text = _cli(
+        "--cert", str(tmp_path / "none.pem"), "--run-dir", str(tmp_path), "--user", own_user()
+    )
     assert code == 0
     config.write_text(text, encoding="utf-8")
     checked = check_config(config, tmp_path)
