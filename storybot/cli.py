@@ -207,6 +207,7 @@ def restore(path: str) -> None:
 
 def _register_story_commands() -> None:
     from storybot.cli_accounts import tokens, users
+    from storybot.cli_deploy import deploy
     from storybot.cli_eval import evaluate
     from storybot.cli_models import models
     from storybot.cli_stories import generate, stories
@@ -219,6 +220,7 @@ def _register_story_commands() -> None:
     main.add_command(models)
     main.add_command(evaluate)
     main.add_command(worker)
+    main.add_command(deploy)
 
 
 _register_story_commands()
