@@ -19,6 +19,7 @@ command -v epubcheck >/dev/null || missing+=(epubcheck)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 [ -x /usr/bin/rsync ] || missing+=(rsync)
 [ -x /usr/bin/systemd-analyze ] || missing+=(systemd)
+command -v openssl >/dev/null || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} ..." >&2
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
