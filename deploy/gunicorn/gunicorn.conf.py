@@ -10,13 +10,14 @@ Storybot sets the address, the one worker, its threads and the logging from its
 
 # A worker heartbeat, not a request limit: the gthread worker's main loop beats
 # about once a second however long its streams are open. A worker that misses
-# beats for this long is stuck, and replaced. A retiring worker stops beating, so
-# this must stay at least graceful_timeout (Storybot checks).
+# beats for this long is stuck, and replaced. Before gunicorn 27 a retiring worker
+# stopped beating, so this stays at least graceful_timeout (Storybot checks).
 timeout = 60
 
 # After SIGTERM or a reload (SIGHUP), the old worker's open requests get this long:
-# its event streams go on delivering text and keep-alive comments, then are closed;
-# the web UI reconnects (retry: 2000 ms) with Last-Event-ID and misses nothing.
+# its event streams go on delivering text and keep-alive comments, then their
+# connections are closed; the web UI reconnects (retry: 2000 ms) with Last-Event-ID
+# and misses nothing.
 # storybot-web.service's TimeoutStopSec (45 s) leaves room above it.
 graceful_timeout = 30
 
