@@ -13,11 +13,11 @@ only on that path.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ import requests
 
 from storybot.config import Settings
 from tests.deploy.conftest import DEPLOY, program
-from tests.support import ROOT, free_port, stop_child
+from tests.support import ROOT, LiveServer
 
 UNITS = DEPLOY / "systemd"
 SERVICES = ("storybot-migrate.service", "storybot-web.service", "storybot-worker@.service")
@@ -275,36 +275,91 @@ def test_the_migrate_unit_command_upgrades_the_database(tmp_path: Path) -> None:
         assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)]
 
 
-def test_the_web_server_tells_systemd_when_it_listens(tmp_path: Path) -> None:
-    """``Type=notify``: ``storybot serve`` sends READY=1 to $NOTIFY_SOCKET once it listens."""
-    notify = tmp_path / "notify.sock"
-    port = free_port()
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as receiver:
-        receiver.bind(str(notify))
-        receiver.settimeout(60)
-        env = {**_server_env(tmp_path), "NOTIFY_SOCKET": str(notify), "STORYBOT_PORT": str(port)}
-        output = (tmp_path / "serve.txt").open("wb")
-        serve = subprocess.Popen(
-            [STORYBOT, "serve"],
-            env=env,
-            cwd=ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            message = receiver.recv(4096).decode()
-            assert "READY=1" in message.split("\n")
-            # Ready means listening: the first request is answered.
-            deadline = time.monotonic() + 10
-            while True:
-                try:
-                    answer = requests.get(f"http://127.0.0.1:{port}/api/health", timeout=5)
-                    break
-                except requests.ConnectionError:
-                    assert time.monotonic() < deadline, (tmp_path / "serve.txt").read_text()
-                    time.sleep(0.1)
-            assert answer.ok
-        finally:
-            stop_child(serve)
-            output.close()
+# The file system a service sees under ProtectSystem=strict, ReadWritePaths=/var/lib/storybot
+# and PrivateTmp: every mount read-only but the API file systems, the data directory
+# writable, a /tmp and /var/tmp of its own. Emulated in a mount namespace of its own
+# (unshare; nothing changes outside it), as systemd builds one; the data directory is
+# bound on /var/tmp/storybot, inside the private /var/tmp.
+SANDBOX = """set -eu
+data=$1; probe=$2; shift 2
+mount -t tmpfs -o mode=1777 tmpfs /var/tmp
+mkdir /var/tmp/storybot
+mount --bind "$data" /var/tmp/storybot
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+for m in $(awk '{print $2}' /proc/self/mounts); do
+  case "$m" in
+    /proc|/proc/*|/sys|/sys/*|/dev|/dev/*|/tmp|/var/tmp|/var/tmp/storybot) ;;
+    *) mount -o remount,bind,ro "$m" ;;
+  esac
+done
+if touch "$probe" 2>/dev/null; then echo "the sandbox is writable: $probe" >&2; exit 97; fi
+exec "$@"
+"""
+SANDBOX_DATA = "/var/tmp/storybot"
+
+
+def test_the_web_server_runs_with_the_units_read_only_file_system(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``storybot serve`` writes nowhere but its data directory and its own /tmp: it starts,
+    creates the first account and serves /metrics with the rest of the system read-only.
+    And ``Type=notify``: it sends READY=1 to $NOTIFY_SOCKET (an abstract socket here)."""
+    import tests.support
+
+    data = tmp_path / "data"
+    data.mkdir()
+    probe = ROOT / ".sandbox-probe"
+
+    def sandboxed(command: str, env: dict[str, str], output: Path) -> subprocess.Popen[bytes]:
+        with output.open("wb") as out:
+            return subprocess.Popen(
+                [
+                    program("unshare"),
+                    "--mount",
+                    "--propagation",
+                    "private",
+                    "sh",
+                    "-c",
+                    SANDBOX,
+                    "sandbox",
+                    str(data),
+                    str(probe),
+                    sys.executable,
+                    "-m",
+                    "storybot",
+                    command,
+                ],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                start_new_session=True,
+            )
+
+    monkeypatch.setattr(tests.support, "spawn_storybot", sandboxed)
+    notify = f"storybot-test-notify-{secrets.token_hex(4)}"
+    receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    receiver.bind("\0" + notify)
+    receiver.settimeout(10)
+    server = LiveServer(
+        tmp_path,
+        env={
+            "STORYBOT_DATA_DIR": SANDBOX_DATA,
+            "HOME": SANDBOX_DATA,  # systemd sets the storybot user's: /var/lib/storybot
+            "STORYBOT_GUNICORN_CONFIG": str(DEPLOY / "gunicorn" / "gunicorn.conf.py"),
+            "NOTIFY_SOCKET": "@" + notify,
+        },
+    )
+    try:
+        server.start()  # it signs in: the first account, a session, a token
+        assert "READY=1" in receiver.recv(4096).decode().split("\n")
+        assert server.session.get(f"{server.url}/api/prompts", timeout=10).ok
+        metrics = requests.get(f"{server.url}/metrics", timeout=10)
+        assert metrics.ok
+        assert "storybot_" in metrics.text
+    finally:
+        server.stop()
+        receiver.close()
+    assert not probe.exists()
+    written = {path.relative_to(data).parts[0] for path in data.rglob("*")}
+    assert {"db.sqlite3", "logs", "metrics", "secret_key"} <= written, written
