@@ -56,15 +56,22 @@ def prepare_database(app: Flask) -> None:
 @main.command()
 @click.option("--host", help="Address to listen on (default: STORYBOT_HOST or 127.0.0.1).")
 @click.option("--port", type=int, help="Port to listen on (default: STORYBOT_PORT or 5000).")
-def serve(host: str | None, port: int | None) -> None:
+@click.option(
+    "--gunicorn-config",
+    type=click.Path(dir_okay=False, exists=True),
+    help="A gunicorn configuration file (default: STORYBOT_GUNICORN_CONFIG, else none).",
+)
+def serve(host: str | None, port: int | None, gunicorn_config: str | None) -> None:
     """Upgrade the database, then serve Storybot with gunicorn."""
     from storybot import create_app
-    from storybot.server import StorybotServer, keep_metrics_in_files
+    from storybot.server import StorybotServer, check_gunicorn_config, keep_metrics_in_files
 
-    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    given = {"host": host, "port": port, "gunicorn_config": gunicorn_config}
+    overrides = {k: v for k, v in given.items() if v is not None}
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]
         settings.check_can_start()
+        check_gunicorn_config(settings)
     except (ConfigError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     keep_metrics_in_files(settings)  # may execute this command again, in multiprocess mode

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=5000, ge=1, le=65535)
     threads: int = Field(default=600, ge=1, le=2000)
+    # A gunicorn configuration file (Python) for `storybot serve`: its timeouts and limits
+    # over the embedded ones (deploy/gunicorn/gunicorn.conf.py); unset: the embedded ones.
+    gunicorn_config: Path | None = None
     # Open story streams allowed at once; None: the threads minus a tenth (at least 8).
     max_streams: int | None = Field(default=None, ge=1)
     cors_origins: Annotated[list[str], NoDecode] = Field(
