@@ -50,14 +50,18 @@ class ThrowawayUser:
         return pwd.getpwnam(self.name).pw_uid
 
     def processes(self) -> list[int]:
-        """The processes running as this user (what deployments left running)."""
+        """The live processes running as this user (what deployments left running);
+        not zombies, which only their parent (here maybe no reaping init) clears."""
         uid, found = self.uid, []
         for entry in Path("/proc").iterdir():
             try:
-                if entry.name.isdigit() and entry.stat().st_uid == uid:
-                    found.append(int(entry.name))
-            except FileNotFoundError:
+                if not entry.name.isdigit() or entry.stat().st_uid != uid:
+                    continue
+                state = (entry / "stat").read_text().rpartition(")")[2].split()[0]
+            except (FileNotFoundError, ProcessLookupError, IndexError):
                 continue
+            if state != "Z":
+                found.append(int(entry.name))
         return found
 
     def remove(self) -> None:
@@ -69,7 +73,7 @@ class ThrowawayUser:
             deadline = time.monotonic() + 10
             while self.processes() and time.monotonic() < deadline:
                 time.sleep(0.1)
-        subprocess.run([program("userdel"), self.name], check=True)
+        subprocess.run([program("userdel"), "--force", self.name], check=True)
 
 
 class Sshd:
