@@ -177,8 +177,8 @@ def setup(c: Connection) -> None:
             "STORYBOT_TRUSTED_PROXIES=1\n"
         )
         upload = f".storybot-env-{secrets.token_hex(4)}"
-        c.put(io.StringIO(settings), upload)  # into the SSH user's home, mode 0600 below
-        c.run(f"chmod 600 {upload}")
+        c.run(f"umask 077 && : >{upload}")  # in the SSH user's home, 0600 before the secret
+        c.put(io.StringIO(settings), upload, preserve_mode=False)
         _sh(
             c,
             o,
