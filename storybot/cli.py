@@ -33,8 +33,24 @@ def _create_app() -> Flask:
     return create_app(_settings())
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from storybot.release import release_info
+
+    click.echo(release_info().describe())
+    ctx.exit()
+
+
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
-@click.version_option(package_name="storybot")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and the release (its id, commit and build time), then exit.",
+)
 def main() -> None:
     """Storybot: personalized stories written by a language model."""
 

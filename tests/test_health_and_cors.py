@@ -9,9 +9,16 @@ from storybot.extensions import db
 
 
 def test_health_and_ready(client: FlaskClient) -> None:
-    assert client.get("/api/health").json == {"status": "ok", "checks": {}}
+    # A source checkout has no build stamp: no release id (a wheel's says its release).
+    assert client.get("/api/health").json == {
+        "status": "ok",
+        "checks": {},
+        "version": "0.1.0",
+        "release": None,
+    }
     ready = client.get("/api/ready")
     assert ready.status_code == 200
+    assert ready.json["version"] == "0.1.0"
     assert ready.json["checks"]["migrations"]["ok"] is True
 
 

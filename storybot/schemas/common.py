@@ -124,6 +124,12 @@ class Health(BaseModel):
 
     status: Literal["ok", "unavailable"]
     checks: dict[str, Any] = Field(default_factory=dict)
+    version: str = Field(description="The Storybot package version that answers.")
+    release: str | None = Field(
+        default=None,
+        description="The id of the deployed release that answers (its releases/<id>, "
+        "written by the deployment); null in a development checkout.",
+    )
 
 
 _SCHEMAS: dict[type[BaseModel], dict[str, Any]] = {}

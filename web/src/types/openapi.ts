@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Alive: answers as long as the process serves requests. */
+        /** Alive: answers as long as the process serves requests, and says which release it is. */
         get: operations["health_health_health_get"];
         put?: never;
         post?: never;
@@ -658,6 +658,17 @@ export interface components {
             checks: {
                 [key: string]: unknown;
             };
+            /**
+             * Version
+             * @description The Storybot package version that answers.
+             */
+            version: string;
+            /**
+             * Release
+             * @description The id of the deployed release that answers (its releases/<id>, written by the deployment); null in a development checkout.
+             * @default null
+             */
+            release: string | null;
         };
         /**
          * SetupStatus
