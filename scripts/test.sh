@@ -20,6 +20,8 @@ command -v epubcheck >/dev/null || missing+=(epubcheck)
 [ -x /usr/bin/rsync ] || missing+=(rsync)
 [ -x /usr/bin/systemd-analyze ] || missing+=(systemd)
 command -v openssl >/dev/null || missing+=(openssl)
+# The Fabric test makes each release's venv with the server's own Python, as a server does.
+/usr/bin/python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} ..." >&2
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo

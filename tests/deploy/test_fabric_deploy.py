@@ -248,6 +248,10 @@ def test_deploy_switch_roll_back_and_prune(server: Server, source: Path, wheel: 
     script = re.search(r'src="(/assets/[^"]+\.js)"', page.text)
     assert script
     assert requests.get(f"http://127.0.0.1:{server.port}{script[1]}", timeout=10).ok
+    # What the gateway serves as the UI (its --static-root) is this release's build.
+    ui = server.root / "current" / "static"
+    assert (ui / "index.html").read_text() == page.text
+    assert (ui / script[1].lstrip("/")).is_file()
     release_files = {p.relative_to(server.root) for p in (server.root / "releases").rglob("*")}
     assert (Path("releases") / first / "deploy" / "fabfile.py") in release_files
     assert not [p for p in release_files if "sqlite3" in p.name or "instance" in p.parts]

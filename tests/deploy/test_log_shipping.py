@@ -15,6 +15,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -278,6 +279,20 @@ def test_the_pipeline_reads_the_apps_log_file_and_follows_its_rotation(
     for name in written:
         on_server = str(default_log.parent / name)
         assert any(fnmatch.fnmatchcase(on_server, pattern) for pattern in paths), on_server
+    # Each queue worker unit writes a log of its own (storybot-worker@N): read too.
+    unit = (DEPLOY / "systemd" / "storybot-worker@.service").read_text()
+    worker_log = re.search(r"^Environment=STORYBOT_LOG_FILE=(\S+)$", unit, re.MULTILINE)
+    assert worker_log, "the worker unit names its log file"
+    for instance in ("1", "7"):
+        for name in (
+            worker_log[1].replace("%i", instance),
+            worker_log[1].replace("%i", instance) + ".1",
+        ):
+            assert any(fnmatch.fnmatchcase(name, pattern) for pattern in paths), name
+    # What is not a JSON log there (the output of a server the fabfile starts) is not read.
+    assert not any(
+        fnmatch.fnmatchcase(str(default_log.parent / "serve-output.log"), p) for p in paths
+    )
     sincedb = Path(source["sincedb_path"])
     assert sincedb.is_absolute()
     assert str(sincedb) != "/dev/null"

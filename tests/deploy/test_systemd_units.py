@@ -237,7 +237,7 @@ def test_the_environment_example_describes_a_server_that_may_start(
     settings = Settings()
     settings.check_can_start()
     assert settings.queue_workers  # the web server loads no model
-    assert settings.cors_origins == ["https://stories.example.org"]
+    assert settings.cors_origins == ["https://storybot.example.com"]
 
 
 def _server_env(tmp_path: Path) -> dict[str, str]:
