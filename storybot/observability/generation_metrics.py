@@ -52,6 +52,8 @@ TAKEOVERS = Counter(
     "Running stories taken from a writer that was gone: resumed, or ended interrupted.",
     ["outcome"],
 )
+for _outcome in ("resumed", "interrupted"):  # at 0 from the start: the first one is a rise
+    TAKEOVERS.labels(_outcome)
 STORIES_RESUMED = Counter(
     "storybot_stories_resumed_total",
     "Stories taken over from a writer that was gone and then claimed to be written on.",

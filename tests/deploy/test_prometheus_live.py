@@ -141,6 +141,8 @@ def test_prometheus_scrapes_storybot_and_loads_the_rules(
         "StorybotQueueWaitHigh",
         "StorybotWorkerHeartbeatMissing",
         "StorybotEngineDown",
+        "StorybotStoriesInterrupted",
+        "StorybotTakeoversFrequent",
     }
     unhealthy = [
         rule["name"]

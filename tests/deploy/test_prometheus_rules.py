@@ -60,7 +60,7 @@ def test_every_alert_has_a_runbook_anchor_listed_in_the_readme_and_a_unit_test()
         for group in yaml.safe_load((PROMETHEUS / "storybot-alerts.yml").read_text())["groups"]
         for rule in group["rules"]
     ]
-    assert len(alerts) == 9
+    assert len(alerts) == 11
     for rule in alerts:
         anchor = f"alert-{rule['alert'].lower()}"
         assert rule["annotations"]["runbook"] == f"docs/operations.md#{anchor}"
