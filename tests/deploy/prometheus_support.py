@@ -22,6 +22,7 @@ DASHBOARD = DEPLOY / "grafana" / "storybot.json"
 
 # A raw Storybot series in PromQL: not part of a recording rule's name (level:metric:ops).
 _NAME = re.compile(r"(?<![\w:])(storybot_[a-z0-9_]+)(?![\w:])")
+_RECORDED = re.compile(r"(?<![\w:])([a-z_]+:[a-z0-9_]+:[a-z0-9_]+)(?![\w:])")
 _SELECTOR = re.compile(r"(?<![\w:])(storybot_[a-z0-9_]+)\{([^}]*)\}")
 _MATCHER_LABEL = re.compile(r"([a-zA-Z_]\w*)\s*(?:=~|!~|!=|=)")
 _GROUPING = re.compile(r"\b(?:by|without|on|ignoring)\s*\(([^)]*)\)")
@@ -36,6 +37,21 @@ def rule_exprs() -> list[str]:
         for group in yaml.safe_load((PROMETHEUS / name).read_text())["groups"]:
             exprs.extend(str(rule["expr"]) for rule in group["rules"])
     return exprs
+
+
+def recorded_names() -> set[str]:
+    """The names the shipped recording rules record."""
+    return {
+        str(rule["record"])
+        for group in yaml.safe_load((PROMETHEUS / "storybot-rules.yml").read_text())["groups"]
+        for rule in group["rules"]
+        if "record" in rule
+    }
+
+
+def recording_names_used(exprs: list[str]) -> set[str]:
+    """The recording rules' names (``level:metric:operations``) that ``exprs`` read."""
+    return set(_RECORDED.findall("\n".join(exprs)))
 
 
 def dashboard_exprs() -> list[str]:

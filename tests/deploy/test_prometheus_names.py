@@ -20,6 +20,8 @@ from tests.deploy.prometheus_support import (
     Scrape,
     dashboard_exprs,
     names_missing,
+    recorded_names,
+    recording_names_used,
     rule_exprs,
     scrape,
     use_engines,
@@ -67,6 +69,13 @@ def test_the_new_series_count_what_happened(scraped: Scrape) -> None:
     # Both stories were taken from the queue (or started at once): two waits.
     assert scraped.value("storybot_generation_queue_wait_seconds_count") == 2
     assert scraped.value("storybot_generation_queue_wait_seconds_bucket", le="+Inf") == 2
+
+
+def test_every_recorded_name_the_alerts_and_dashboard_read_is_recorded() -> None:
+    used = recording_names_used(rule_exprs() + dashboard_exprs())
+    assert "job:storybot_http_5xx:ratio_rate5m" in used
+    assert used <= recorded_names()
+    assert recording_names_used(["rate(job:storybot_gone:rate5m[5m])"]) - recorded_names()
 
 
 def test_a_stale_name_is_reported() -> None:
