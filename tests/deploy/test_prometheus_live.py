@@ -67,12 +67,29 @@ def prometheus(tmp_path: Path, live_server: LiveServer) -> Iterator[str]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    base = f"http://127.0.0.1:{port}"
     try:
-        yield f"http://127.0.0.1:{port}"
+        _until_ready(base, process, output)
+        yield base
     finally:
         stop_child(process)
     if process.returncode not in (0, -15):
         pytest.fail(f"prometheus exited with {process.returncode}:\n{output.read_text()}")
+
+
+def _until_ready(base: str, process: subprocess.Popen[bytes], output: Path) -> None:
+    """Wait for Prometheus's /-/ready; fail with its output if it exits or takes 20 s."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"prometheus exited with {process.returncode}:\n{output.read_text()}")
+        try:
+            if requests.get(f"{base}/-/ready", timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"prometheus was not ready after 20 s:\n{output.read_text()}")
 
 
 def _query(base: str, expr: str) -> list[dict[str, Any]]:
