@@ -1,17 +1,20 @@
-"""The real ``prometheus`` runs the shipped configuration against a running Storybot and
-reads a Storybot series back through its HTTP API.
+"""The real ``prometheus`` runs the shipped configuration against a running Storybot (a
+``storybot serve`` and one ``storybot worker`` that writes its stories, queued on Redis)
+and reads Storybot's series back through its HTTP API.
 
 The shipped ``deploy/prometheus/prometheus.yml`` is used as it is, with two documented
-changes: its targets files (``targets/*.yml``, file_sd_configs) name the test server's
-port, and ``scrape_interval``/``evaluation_interval`` are 1 s instead of 15 s.
+changes: its targets files (``targets/*.yml``, file_sd_configs) name the test's ports,
+and ``scrape_interval``/``evaluation_interval`` are 1 s instead of 15 s.
 """
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +30,10 @@ from tests.deploy.prometheus_support import (
     use_engines,
     write_story,
 )
-from tests.support import LiveServer, free_port, stop_child
+from tests.support import LiveServer, WorkerProcess, free_port, stop_child
 
 
-def _configure(folder: Path, web_port: int) -> Path:
+def _configure(folder: Path, web_port: int, worker_port: int) -> Path:
     """The shipped config in ``folder``, with this test's targets and 1 s intervals."""
     config = yaml.safe_load((PROMETHEUS / "prometheus.yml").read_text())
     config["global"]["scrape_interval"] = "1s"
@@ -43,16 +46,46 @@ def _configure(folder: Path, web_port: int) -> Path:
     (targets / "storybot-web.yml").write_text(
         yaml.safe_dump([{"targets": [f"127.0.0.1:{web_port}"]}])
     )
-    (targets / "storybot-worker.yml").write_text("[]\n")  # no queue workers in this test
+    (targets / "storybot-worker.yml").write_text(
+        yaml.safe_dump([{"targets": [f"127.0.0.1:{worker_port}"]}])
+    )
     path = folder / "prometheus.yml"
     path.write_text(yaml.safe_dump(config))
     return path
 
 
+@dataclass(frozen=True)
+class Storybot:
+    """The web process and the metrics port of its queue worker."""
+
+    web: LiveServer
+    worker_port: int
+
+
 @pytest.fixture
-def prometheus(tmp_path: Path, live_server: LiveServer) -> Iterator[str]:
-    """A real Prometheus scraping ``live_server``; its base URL."""
-    config = _configure(tmp_path, live_server.port)
+def storybot(tmp_path: Path) -> Iterator[Storybot]:
+    """``storybot serve`` and one ``storybot worker`` on one SQLite file and Redis."""
+    env = {
+        "STORYBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'storybot.sqlite3'}",
+        "STORYBOT_REDIS_URL": "redis://127.0.0.1:6379/0",
+        "STORYBOT_REDIS_PREFIX": f"storybot-test-{secrets.token_hex(4)}:",
+    }
+    web = LiveServer(tmp_path, env=env)
+    worker_port = free_port()
+    worker = WorkerProcess(tmp_path, "worker", {**env, "STORYBOT_METRICS_PORT": str(worker_port)})
+    try:
+        web.start()  # it upgrades the database; the worker waits for that
+        worker.start()
+        yield Storybot(web, worker_port)
+    finally:
+        worker.stop()
+        web.stop()
+
+
+@pytest.fixture
+def prometheus(tmp_path: Path, storybot: Storybot) -> Iterator[str]:
+    """A real Prometheus scraping ``storybot``; its base URL."""
+    config = _configure(tmp_path, storybot.web.port, storybot.worker_port)
     port = free_port()
     output = tmp_path / "prometheus-output.txt"
     with output.open("wb") as out:
@@ -117,12 +150,23 @@ def _until(base: str, expr: str, timeout: float = 20) -> list[dict[str, Any]]:
 
 
 def test_prometheus_scrapes_storybot_and_loads_the_rules(
-    prometheus: str, live_server: LiveServer
+    prometheus: str, storybot: Storybot
 ) -> None:
+    live_server = storybot.web
     use_engines(live_server)
     (up,) = _until(prometheus, 'up{job="storybot-web"} == 1')
     assert up["metric"]["instance"] == f"127.0.0.1:{live_server.port}"
+    (up,) = _until(prometheus, 'up{job="storybot-worker"} == 1')
+    assert up["metric"]["instance"] == f"127.0.0.1:{storybot.worker_port}"
     assert write_story(live_server)["status"] == "done"  # while Prometheus watches
+
+    # The worker wrote it: its outcome, engine check and heartbeats, on the worker's job.
+    (done,) = _until(prometheus, 'storybot_generations_total{engine="fake",outcome="done"} == 1')
+    assert done["metric"]["job"] == "storybot-worker"
+    (engine,) = _until(prometheus, 'storybot_engine_up{job="storybot-worker",engine="fake"}')
+    assert engine["value"][1] == "1"
+    for job in ("storybot-web", "storybot-worker"):  # both beat: no heartbeat alert
+        _until(prometheus, f'increase(storybot_worker_heartbeats_total{{job="{job}"}}[10s]) > 0')
 
     # A Storybot series read back through Prometheus: the story asked for.
     asked = _until(
@@ -130,7 +174,7 @@ def test_prometheus_scrapes_storybot_and_loads_the_rules(
     )
     assert float(asked[0]["value"][1]) == 1
     assert asked[0]["metric"]["job"] == "storybot-web"
-    (engine,) = _until(prometheus, 'storybot_engine_up{engine="fake"}')
+    (engine,) = _until(prometheus, 'storybot_engine_up{job="storybot-web",engine="fake"}')
     assert engine["value"][1] == "1"
     # A recording rule evaluates on the scraped series: requests go on (a series' first
     # sample starts its rate, so the count must grow while Prometheus scrapes).
