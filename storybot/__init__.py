@@ -85,6 +85,8 @@ def _init_generation(app: OpenAPI, settings: Settings) -> None:
     from storybot.jobs.queue_worker import QueueDispatch, story_jobs
     from storybot.jobs.relay import RedisRelay
     from storybot.jobs.runner import Dispatch, StoryRunner
+    from storybot.observability.engine_up import EngineUpCollector
+    from storybot.observability.metrics import add_scrape_collector
     from storybot.services import components, engine_service, settings_service
     from storybot.services.model_downloads import ModelDownloads
     from storybot.services.retention import RetentionJob
@@ -128,3 +130,4 @@ def _init_generation(app: OpenAPI, settings: Settings) -> None:
         ),
         relay=relay,
     )
+    add_scrape_collector(app, EngineUpCollector(engine_service.engine_probes))

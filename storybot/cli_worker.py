@@ -10,6 +10,7 @@ from alembic.script import ScriptDirectory
 from flask import Flask
 
 from storybot.config import ConfigError, Settings
+from storybot.observability.engine_up import EngineProbe
 from storybot.observability.logs import configure_logging
 
 SCHEMA_WAIT_SECONDS = 120.0
@@ -40,6 +41,15 @@ def _wait_for_schema(app: Flask) -> None:
             time.sleep(1)
 
 
+def _engine_probes(app: Flask) -> list[EngineProbe]:
+    """The engines this worker writes with, read in an app context of its own (a scrape
+    comes on prometheus_client's thread)."""
+    from storybot.services import engine_service
+
+    with app.app_context():
+        return engine_service.engine_probes()
+
+
 @click.command()
 def worker() -> None:
     """Write stories from the queue on Redis (STORYBOT_REDIS_URL), one at a time.
@@ -47,10 +57,11 @@ def worker() -> None:
     Start as many as the model's machine can run at once; each keeps one copy
     of a local model. SIGTERM hands the story being written to another worker.
     """
-    from prometheus_client import start_http_server
+    from prometheus_client import REGISTRY, start_http_server
 
     from storybot import create_app
     from storybot.jobs.queue_worker import QueueWriter, story_jobs, work
+    from storybot.observability.engine_up import EngineUpCollector
     from storybot.services import engine_service, settings_service
     from storybot.services.components import components
 
@@ -73,6 +84,7 @@ def worker() -> None:
         # of its own, so it listens to no other process's.
         parts.relay.start(receive=False)
     if settings.metrics_port:
+        REGISTRY.register(EngineUpCollector(lambda: _engine_probes(app)))
         try:  # this process's own metrics, from its default registry
             start_http_server(settings.metrics_port, addr=settings.metrics_host)
         except OSError as exc:

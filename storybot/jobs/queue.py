@@ -105,12 +105,14 @@ def claim_next(writer: str, attempts: int = CLAIM_ATTEMPTS) -> Job | None:
         for story_id in candidates:
             claimed = _claim(story_id, writer)
             if claimed is not None:
-                job, resumed = claimed
+                job, waited = claimed
                 left = waiting()
                 db.session.commit()
                 metrics.QUEUE_DEPTH.set(left)
-                if resumed:
+                if waited is None:
                     metrics.STORIES_RESUMED.inc()
+                else:
+                    metrics.QUEUE_WAIT.observe(waited)
                 return job
         db.session.rollback()
     if not candidates:
@@ -118,9 +120,10 @@ def claim_next(writer: str, attempts: int = CLAIM_ATTEMPTS) -> Job | None:
     return None
 
 
-def _claim(story_id: int, writer: str) -> tuple[Job, bool] | None:
+def _claim(story_id: int, writer: str) -> tuple[Job, float | None] | None:
     """Lock one candidate and switch it to running, unless another worker has it: its
-    job, and whether it is a story taken over to be written on (resumed)."""
+    job, and the seconds it waited in the queue (None for a story taken over to be
+    written on: resumed, its wait is not a new story's)."""
     story = db.session.scalar(
         select(Story)
         .where(Story.id == story_id, Story.status == StoryStatus.QUEUED)
@@ -143,7 +146,8 @@ def _claim(story_id: int, writer: str) -> tuple[Job, bool] | None:
     )
     if not getattr(claimed, "rowcount", 1):
         return None
-    return Job.of(story, next_seq(story_id)), resumed
+    waited = None if resumed else max((utcnow() - story.queued_at).total_seconds(), 0.0)
+    return Job.of(story, next_seq(story_id)), waited
 
 
 def queued_ids() -> list[int]:

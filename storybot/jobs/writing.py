@@ -133,15 +133,18 @@ def write(started: Started, bus: StoryBus, writer: str, *, leaving: Callable[[],
             raise engine_error("interrupted", "stopped")
         if finish.reason == "cancelled" and leaving():
             log.info("story %s: left unfinished as this process stops", story_id)
+            metrics.GENERATIONS.labels(engine_name, "left").inc()
         else:
             _finished(started, pieces, finish, title, writer)
     except EngineError as exc:
         _failed(pieces, exc.code, exc.reason, exc.params, writer)
         metrics.FAILURES.labels(engine_name, exc.code).inc()
+        metrics.GENERATIONS.labels(engine_name, "failed").inc()
         log.warning("story %s failed (%s): %s", story_id, exc.code, exc.reason)
     except Exception:
         _failed(pieces, "internal", INTERNAL_REASON, None, writer)
         metrics.FAILURES.labels(engine_name, "internal").inc()
+        metrics.GENERATIONS.labels(engine_name, "failed").inc()
         log.exception("story %s failed unexpectedly", story_id)
     finally:
         started.first.release()
@@ -216,13 +219,15 @@ def _finished(
         log.info("story %s: taken over by another writer; its end is theirs", job.story_id)
         return
     seconds = max(time.monotonic() - started.at, 1e-6)
+    outcome = {"cancelled": "cancelled", "length": "incomplete"}.get(finish.reason, "done")
+    metrics.GENERATIONS.labels(job.engine, outcome).inc()
     metrics.TOKENS.labels(job.engine).inc(finish.completion_tokens)
     if finish.reason != "cancelled" and finish.completion_tokens:
         metrics.TOKENS_PER_SECOND.labels(job.engine).observe(finish.completion_tokens / seconds)
     log.info(
         "story %s: %s after %.1fs, %s tokens",
         job.story_id,
-        {"cancelled": "cancelled", "length": "incomplete"}.get(finish.reason, "done"),
+        outcome,
         seconds,
         finish.completion_tokens,
     )

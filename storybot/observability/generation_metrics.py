@@ -52,9 +52,22 @@ TAKEOVERS = Counter(
     "Running stories taken from a writer that was gone: resumed, or ended interrupted.",
     ["outcome"],
 )
+for _outcome in ("resumed", "interrupted"):  # at 0 from the start: the first one is a rise
+    TAKEOVERS.labels(_outcome)
 STORIES_RESUMED = Counter(
     "storybot_stories_resumed_total",
     "Stories taken over from a writer that was gone and then claimed to be written on.",
+)
+GENERATIONS = Counter(
+    "storybot_generations_total",
+    "Generations that ended in this process, by outcome: done, incomplete (the length limit), "
+    "cancelled, failed, or left (unfinished for another writer as this process stopped).",
+    ["engine", "outcome"],
+)
+QUEUE_WAIT = Histogram(
+    "storybot_generation_queue_wait_seconds",
+    "Time a new story waited in the queue before a writer took it (0 when started at once).",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0),
 )
 FAILURES = Counter(
     "storybot_generation_failures_total",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 
 from flask import Flask, Response, g, request
 from prometheus_client import (
@@ -26,6 +27,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.registry import Collector
 
 REQUESTS = Counter(
     "storybot_http_requests_total",
@@ -40,6 +42,7 @@ LATENCY = Histogram(
 )
 
 UNMATCHED_ROUTE = "<unmatched>"
+SCRAPE_COLLECTORS = "storybot.scrape_collectors"  # app.extensions key: add_scrape_collector
 
 
 def route_label() -> str:
@@ -48,15 +51,30 @@ def route_label() -> str:
     return rule.rule if rule is not None else UNMATCHED_ROUTE
 
 
-def render_metrics() -> tuple[bytes, str]:
-    """The exposition text of this process, or of all processes in multiprocess mode."""
+def render_metrics(at_scrape: Sequence[Collector] = ()) -> tuple[bytes, str]:
+    """The exposition text of this process, or of all processes in multiprocess mode,
+    followed by what the ``at_scrape`` collectors find now."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
             registry.register(collector)  # this process's own: not in the files
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+        body = generate_latest(registry)
+    else:
+        body = generate_latest(REGISTRY)
+    if at_scrape:
+        now = CollectorRegistry()
+        for each in at_scrape:
+            now.register(each)
+        body += generate_latest(now)
+    return body, CONTENT_TYPE_LATEST
+
+
+def add_scrape_collector(app: Flask, collector: Collector) -> None:
+    """Have ``app``'s ``/metrics`` ask ``collector`` at each scrape, in the request's app
+    context (it may read the database); its families are this process's alone, never
+    kept in the multiprocess files."""
+    app.extensions.setdefault(SCRAPE_COLLECTORS, []).append(collector)
 
 
 def install_metrics(app: Flask) -> None:
@@ -77,7 +95,7 @@ def install_metrics(app: Flask) -> None:
         return response
 
     def metrics() -> Response:
-        body, content_type = render_metrics()
+        body, content_type = render_metrics(app.extensions.get(SCRAPE_COLLECTORS, ()))
         return Response(body, content_type=content_type)
 
     app.add_url_rule("/metrics", "metrics", metrics, methods=["GET"])

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from storybot.engines.base import Engine
 from storybot.engines.registry import EngineConfig, EngineRegistry
 from storybot.errors import ApiError, InvalidInput, invalid_field
+from storybot.observability.engine_up import EngineProbe
 from storybot.schemas.engines import EngineOut
 from storybot.services.components import components
 from storybot.services.composition import LANGUAGE_NAMES
@@ -125,6 +127,21 @@ def describe_engines() -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def engine_probes() -> list[EngineProbe]:
+    """Every configured engine with its health check, for ``storybot_engine_up``."""
+    engines = registry()
+    probes = []
+    for name in sorted(engines.names()):
+        engine: Engine = engines.get(name)
+        probes.append(EngineProbe(name, engine.kind, partial(_healthy, engine)))
+    return probes
+
+
+def _healthy(engine: Engine) -> bool:
+    """Whether ``engine``'s health check passes now."""
+    return engine.health().ok
 
 
 def language_error(engine_name: str, language: str, languages: frozenset[str]) -> InvalidInput:

@@ -125,6 +125,7 @@ def _submit(story: Story, waiting: int, engine: Engine) -> None:
         raise
     if worker is not None and job is not None:
         metrics.QUEUE_DEPTH.set(waiting)
+        metrics.QUEUE_WAIT.observe(0.0)  # started at once: it did not wait
         story_runner.hand_over(worker, job, engine)
     else:
         metrics.QUEUE_DEPTH.set(waiting + 1)
