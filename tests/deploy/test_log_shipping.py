@@ -276,23 +276,19 @@ def test_the_pipeline_reads_the_apps_log_file_and_follows_its_rotation(
     handler.close()
     written = sorted(p.name for p in tmp_path.iterdir())
     assert len(written) == 1 + LOG_FILE_BACKUPS, written  # it did rotate
-    for name in written:
-        on_server = str(default_log.parent / name)
-        assert any(fnmatch.fnmatchcase(on_server, pattern) for pattern in paths), on_server
+
+    def watched(name: str) -> bool:
+        return any(fnmatch.fnmatchcase(str(default_log.parent / name), p) for p in paths)
+
+    assert all(watched(name) for name in written), written
     # Each queue worker unit writes a log of its own (storybot-worker@N): read too.
     unit = (DEPLOY / "systemd" / "storybot-worker@.service").read_text()
     worker_log = re.search(r"^Environment=STORYBOT_LOG_FILE=(\S+)$", unit, re.MULTILINE)
     assert worker_log, "the worker unit names its log file"
-    for instance in ("1", "7"):
-        for name in (
-            worker_log[1].replace("%i", instance),
-            worker_log[1].replace("%i", instance) + ".1",
-        ):
-            assert any(fnmatch.fnmatchcase(name, pattern) for pattern in paths), name
-    # What is not a JSON log there (the output of a server the fabfile starts) is not read.
-    assert not any(
-        fnmatch.fnmatchcase(str(default_log.parent / "serve-output.log"), p) for p in paths
-    )
+    in_folder = str(Path(worker_log[1]).relative_to(default_log.parent))  # the same folder
+    for name in (in_folder.replace("%i", n) + end for n in "17" for end in ("", ".1")):
+        assert watched(name), name
+    assert not watched("serve-output.log")  # the output of a server the fabfile starts
     sincedb = Path(source["sincedb_path"])
     assert sincedb.is_absolute()
     assert str(sincedb) != "/dev/null"
