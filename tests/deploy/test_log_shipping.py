@@ -50,8 +50,7 @@ PIPELINE = DEPLOY / "logstash" / "storybot.conf"
 TEMPLATE = DEPLOY / "elasticsearch" / "index-template.json"
 SAVED_OBJECTS = DEPLOY / "kibana" / "storybot.ndjson"
 SERVER_DATA_DIR = Path("/var/lib/storybot")  # the layout every deployment piece shares
-# Fields the template maps that no healthy line has: Logstash tags a line it could not
-# read as JSON with _jsonparsefailure.
+# Mapped, though no healthy line has it: Logstash tags a line it cannot parse as JSON.
 MAPPED_FOR_FAILURES = {"tags"}
 
 
