@@ -191,6 +191,43 @@ class LiveServer:
         self.session = requests.Session()
         self.session.headers.update(self.headers)
 
+    def use_engines(self, engines: dict[str, dict[str, object]], default: str) -> None:
+        """Set the server's engines (the admin's Settings), ``default`` the one stories use."""
+        answer = self.session.patch(
+            f"{self.url}/api/settings",
+            json={"engines": engines, "default_engine": default},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+
+    def use_openai_server(self, base_url: str, read_timeout: float = 5.0) -> None:
+        """Write stories on the OpenAI-compatible server at ``base_url`` (the scripted fake
+        one, usually), as the default engine named ``remote``."""
+        remote = {
+            "type": "openai",
+            "base_url": base_url,
+            "model": "fake-model",
+            "languages": ["en"],
+            "read_timeout": read_timeout,
+        }
+        self.use_engines({"local": {"type": "local"}, "remote": remote}, "remote")
+
+    def ended_story(self, story_id: int, timeout: float = 60) -> dict:
+        """The story once it has ended (asked again when the server is briefly unreachable,
+        as while a worker of it is replaced)."""
+        deadline = time.monotonic() + timeout
+        story: dict = {}
+        while time.monotonic() < deadline:
+            try:
+                story = self.session.get(f"{self.url}/api/stories/{story_id}", timeout=10).json()
+            except requests.ConnectionError:
+                time.sleep(0.1)
+                continue
+            if story["status"] not in ("queued", "running"):
+                return story
+            time.sleep(0.05)
+        raise AssertionError(f"story {story_id} did not end: {story}")
+
     def stop(self) -> None:
         """Stop the server and wait for it to exit."""
         stop_child(self.process)

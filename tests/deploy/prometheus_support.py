@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -127,12 +126,7 @@ def use_engines(server: LiveServer) -> None:
             "connect_timeout": 1.0,
         },
     }
-    answer = server.session.patch(
-        f"{server.url}/api/settings",
-        json={"engines": engines, "default_engine": "fake"},
-        timeout=30,
-    )
-    assert answer.status_code == 200, answer.text
+    server.use_engines(engines, "fake")
 
 
 def write_story(server: LiveServer, engine: str | None = None) -> dict:
@@ -140,14 +134,7 @@ def write_story(server: LiveServer, engine: str | None = None) -> dict:
     asked = {"prompt": "A fox who counts the stars.", **({"engine": engine} if engine else {})}
     made = server.session.post(f"{server.url}/api/stories", json=asked, timeout=30)
     assert made.status_code == 202, made.text
-    story_id = made.json()["id"]
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        story: dict = server.session.get(f"{server.url}/api/stories/{story_id}", timeout=30).json()
-        if story["status"] not in ("queued", "running"):
-            return story
-        time.sleep(0.1)
-    raise AssertionError(f"story {story_id} did not end")
+    return server.ended_story(made.json()["id"], timeout=30)
 
 
 def scrape(url: str) -> Scrape:

@@ -63,22 +63,7 @@ def start_server(folder: Path, writer: FakeOpenAIServer) -> LiveServer:
     """``storybot serve`` with the small configuration, its stories written by ``writer``."""
     live = LiveServer(folder, env={"STORYBOT_GUNICORN_CONFIG": str(small_config(folder))})
     live.start()
-    engines = {
-        "local": {"type": "local"},
-        "remote": {
-            "type": "openai",
-            "base_url": writer.base_url,
-            "model": "fake-model",
-            "languages": ["en"],
-            "read_timeout": 5.0,
-        },
-    }
-    answer = live.session.patch(
-        f"{live.url}/api/settings",
-        json={"engines": engines, "default_engine": "remote"},
-        timeout=30,
-    )
-    assert answer.status_code == 200, answer.text
+    live.use_openai_server(writer.base_url)
     return live
 
 

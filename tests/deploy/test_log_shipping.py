@@ -16,7 +16,6 @@ import fnmatch
 import json
 import logging
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,18 +66,6 @@ class Day:
         return [json.loads(line) for line in self.raw_lines]
 
 
-def _wait_for_story(server: LiveServer, story_id: int) -> dict[str, Any]:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        story: dict[str, Any] = server.session.get(
-            f"{server.url}/api/stories/{story_id}", timeout=5
-        ).json()
-        if story["status"] not in ("queued", "running"):
-            return story
-        time.sleep(0.05)
-    raise AssertionError(f"story {story_id} did not end: {story}")
-
-
 def _a_day_on_a_server(tmp_path: Path, day: Day) -> None:
     server = LiveServer(tmp_path).start()
     try:
@@ -119,12 +106,12 @@ def _a_day_on_a_server(tmp_path: Path, day: Day) -> None:
         done = traced(
             "story", session.post(f"{url}/api/stories", json={"prompt": "A fox"}, timeout=5), 202
         )
-        assert _wait_for_story(server, done.json()["id"])["status"] == "done"
+        assert server.ended_story(done.json()["id"])["status"] == "done"
         failed = session.post(
             f"{url}/api/stories", json={"prompt": "A fox", "engine": "down"}, timeout=5
         )
         traced("failed story", failed, 202)
-        assert _wait_for_story(server, failed.json()["id"])["status"] == "failed"
+        assert server.ended_story(failed.json()["id"])["status"] == "failed"
         sign_in = {"email": "admin@example.com", "password": TEST_PASSWORD}
         traced("sign in", requests.post(f"{url}/api/auth/login", json=sign_in, timeout=5), 200)
         wrong = {"email": "admin@example.com", "password": "not the password"}

@@ -33,16 +33,6 @@ def _story_under_way(server: LiveServer, pieces: int = 4) -> dict:
     return story
 
 
-def _ended(server: LiveServer, story_id: int, timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        story: dict = server.session.get(f"{server.url}/api/stories/{story_id}", timeout=10).json()
-        if story["status"] not in ("queued", "running"):
-            return story
-        time.sleep(0.1)
-    raise AssertionError(f"story {story_id} did not end")
-
-
 def _assert_whole_and_once(story: dict, seen: FollowedStory) -> None:
     """The viewer saw every piece once, in order, and the story's text is what it saw."""
     assert seen.text_ids == list(range(1, len(seen.text_ids) + 1)), "a gap or a piece twice"
@@ -69,7 +59,7 @@ def test_the_server_worker_killed_mid_story_the_story_goes_on_and_ends_done(
         (worker,) = child_pids(server.process.pid)  # gunicorn's worker: the app and the model
         os.kill(worker, signal.SIGKILL)
         viewer.join(180)
-        ended = _ended(server, story["id"])
+        ended = server.ended_story(story["id"], timeout=120)
         assert ended["status"] == "done", ended
         assert ended["resumes"] == 1
         (followed,) = seen
@@ -97,7 +87,7 @@ def test_after_the_whole_server_is_killed_its_restart_writes_the_story_on(tmp_pa
     restarted.env["STORYBOT_DATA_DIR"] = str(server.data_dir)
     restarted.start()
     try:
-        ended = _ended(restarted, story["id"])
+        ended = restarted.ended_story(story["id"], timeout=120)
         assert ended["status"] == "done", ended
         assert ended["resumes"] == 1
         assert ended["text"].startswith(before["text"])  # written on, not started again

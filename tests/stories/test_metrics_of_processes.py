@@ -58,26 +58,6 @@ def _families(text: str) -> set[str]:
     return {family.name for family in text_string_to_metric_families(text)}
 
 
-def _use_fake_openai(server: LiveServer, fake: FakeOpenAIServer) -> None:
-    """Make the fake OpenAI-compatible server the default engine, named ``remote``."""
-    engines = {
-        "local": {"type": "local"},
-        "remote": {
-            "type": "openai",
-            "base_url": fake.base_url,
-            "model": "fake-model",
-            "languages": ["en"],
-            "read_timeout": 10.0,
-        },
-    }
-    answer = server.session.patch(
-        f"{server.url}/api/settings",
-        json={"engines": engines, "default_engine": "remote"},
-        timeout=30,
-    )
-    assert answer.status_code == 200, answer.text
-
-
 def _ask(server: LiveServer) -> int:
     made = server.session.post(
         f"{server.url}/api/stories", json={"prompt": "A walk in steps."}, timeout=30
@@ -99,20 +79,6 @@ def _until_pieces(server: LiveServer, story_id: int, pieces: int) -> None:
         time.sleep(0.05)
 
 
-def _ended(server: LiveServer, story_id: int, timeout: float = 60) -> dict:
-    """The story once it has ended (asked again when a server worker died under the ask)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            story = _story(server, story_id)
-        except requests.ConnectionError:
-            continue
-        if story["status"] not in ("queued", "running"):
-            return story
-        time.sleep(0.1)
-    raise AssertionError(f"story {story_id} did not end")
-
-
 def _metrics(url: str) -> str:
     answer = requests.get(url, timeout=10)
     assert answer.status_code == 200, answer.text
@@ -126,7 +92,7 @@ def test_the_server_worker_killed_mid_story_its_counts_stay_and_the_takeover_is_
 ) -> None:
     server = LiveServer(tmp_path).start()
     try:
-        _use_fake_openai(server, fake_openai)
+        server.use_openai_server(fake_openai.base_url, read_timeout=10.0)
         fake_openai.enqueue(
             Reply(pieces=SLOW_BODY, piece_delay=PIECE_DELAY),  # cut when its worker dies
             Reply(pieces=["and at the top they rested. "]),  # the body, written on
@@ -143,7 +109,7 @@ def test_the_server_worker_killed_mid_story_its_counts_stay_and_the_takeover_is_
         assert server.process is not None
         (worker,) = child_pids(server.process.pid)  # gunicorn's worker: the app
         os.kill(worker, signal.SIGKILL)
-        story = _ended(server, story_id)
+        story = server.ended_story(story_id)
         assert story["status"] == "done", story
         assert story["resumes"] == 1
         (replacement,) = child_pids(server.process.pid)
@@ -185,14 +151,14 @@ def test_a_queue_worker_serves_its_own_metrics_on_its_port(
     try:
         web.start()
         worker.start()
-        _use_fake_openai(web, fake_openai)
+        web.use_openai_server(fake_openai.base_url, read_timeout=10.0)
         worker_metrics = f"http://127.0.0.1:{port}/metrics"
         deadline = time.monotonic() + 10
         while _value(_metrics(worker_metrics), "storybot_worker_heartbeats_total") < 1:
             assert time.monotonic() < deadline, "the worker's port shows no heartbeat"
             time.sleep(0.2)
 
-        story = _ended(web, _ask(web))
+        story = web.ended_story(_ask(web))
         assert story["status"] == "done", story
 
         text = _metrics(worker_metrics)

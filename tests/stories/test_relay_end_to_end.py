@@ -56,25 +56,6 @@ def two_servers(tmp_path: Path, database_url: str) -> Iterator[tuple[LiveServer,
             server.stop()
 
 
-def _use_fake_openai(server: LiveServer, base_url: str) -> None:
-    engines = {
-        "local": {"type": "local"},
-        "remote": {
-            "type": "openai",
-            "base_url": base_url,
-            "model": "fake-model",
-            "languages": ["en"],
-            "read_timeout": 5.0,
-        },
-    }
-    answer = server.session.patch(
-        f"{server.url}/api/settings",
-        json={"engines": engines, "default_engine": "remote"},
-        timeout=30,
-    )
-    assert answer.status_code == 200, answer.text
-
-
 def _events(response: requests.Response) -> Iterator[Event]:
     """The events of an SSE body as they arrive."""
     buffer = ""
@@ -90,7 +71,7 @@ def test_a_story_written_by_one_process_streams_through_the_other_as_it_is_writt
     two_servers: tuple[LiveServer, LiveServer], fake_openai: FakeOpenAIServer
 ) -> None:
     writer, viewer = two_servers
-    _use_fake_openai(writer, fake_openai.base_url)
+    writer.use_openai_server(fake_openai.base_url)
     fake_openai.enqueue(
         Reply(pieces=PIECES, piece_delay=PIECE_DELAY),  # the body
         Reply(pieces=["and they all went home. ", "The end."]),  # the closing
