@@ -17,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Enum, String, Text, func, select, text
 
+from storybot.database import write_intent
 from storybot.engines.fake import FakeEngine
 from storybot.extensions import db
 from storybot.models import ApiToken, Profile, Prompt, Story, StoryPiece, User
@@ -405,7 +406,7 @@ def test_deleting_story_rows_takes_any_number_of_ids_in_batches(
     monkeypatch.setattr(family_data, "BATCH_SIZE", batch)
     made = [write(client, fake_engine, titled(f"S{i}", "x"))["id"] for i in range(4)]
     pieces = sum(piece_count(client, story_id) for story_id in made[:3])
-    with app.app_context():
+    with app.app_context(), write_intent():  # BEGIN IMMEDIATE, as the app's own writers
         deleted = family_data.delete_story_rows(made[:3])
         db.session.commit()
         left = list(db.session.scalars(select(Story.id)))

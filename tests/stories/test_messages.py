@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from storybot.database import write_intent
 from storybot.extensions import db
 from storybot.messages import CATALOGUE, word
 from storybot.models import Setting, Story
@@ -140,12 +141,12 @@ def test_a_tone_is_stored_as_its_code(client: FlaskClient, fake_engine: object) 
 
 
 def test_legacy_tone_words_still_show(client: FlaskClient, fake_engine: object) -> None:
-    with client.application.app_context():
+    with client.application.app_context(), write_intent():
         db.session.get(Setting, "default_tone").value = "おもしろい"  # an old Japanese chip
         db.session.commit()
     assert client.get("/api/settings").json["default_tone"] == "funny"
 
-    with client.application.app_context():
+    with client.application.app_context(), write_intent():
         db.session.get(Setting, "default_tone").value = "silly"  # typed in the old free field
         db.session.commit()
     assert client.get("/api/settings").json["default_tone"] == "silly"
@@ -155,7 +156,9 @@ def test_legacy_tone_words_still_show(client: FlaskClient, fake_engine: object) 
     assert client.get("/api/settings").json["default_tone"] == "silly"  # kept, not dropped
 
     wait_for(client, story["id"], "done")
-    with client.application.app_context():
+    # BEGIN IMMEDIATE, as the app's writers: a deferred read-then-write would fail at once
+    # (SQLITE_BUSY) if the runner's heartbeat commits between the read and the write.
+    with client.application.app_context(), write_intent():
         old = db.session.get(Story, story["id"])
         old.request = old.request.model_copy(update={"tone": "ねむくなる"})
         db.session.commit()
