@@ -64,10 +64,13 @@ class Account:
 
 def add_account(app: Flask, email: str = "admin@example.com", role: str = "admin") -> Account:
     """Create an account (the first one becomes the first admin) and a token for it."""
+    from storybot.database import write_intent
     from storybot.models import Role
     from storybot.services import account_service, token_service
 
-    with app.app_context():
+    # BEGIN IMMEDIATE, as the app's writers: a deferred read-then-write fails at once on
+    # SQLite ("database is locked") when the runner's heartbeat commits in between.
+    with app.app_context(), write_intent():
         if account_service.setup_needed():
             user = account_service.create_first_admin(email, TEST_PASSWORD)
         else:
