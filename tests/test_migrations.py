@@ -8,7 +8,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from storybot import create_app
-from storybot.database import is_modelled
+from storybot.database import is_modelled, write_intent
 from storybot.extensions import db
 from tests.support import make_settings
 
@@ -99,7 +99,7 @@ def test_data_from_before_accounts_is_kept_searchable_and_goes_to_the_first_admi
         db.session.remove()  # give back the connection reading admin.id took, then close all
         db.engine.dispose()
 
-    with app.app_context():
+    with app.app_context(), write_intent():
         token = token_service.create_token(admin_id, "tests").token
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"

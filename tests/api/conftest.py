@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from sqlalchemy.engine import make_url
 
+from storybot.database import write_intent
 from storybot.engines.fake import FakeEngine
 from storybot.extensions import db
 from storybot.models import Role, User
@@ -56,7 +57,7 @@ def contract_app(
         registry = components(app).engines
         for kind in ("local", "openai", "fake"):
             registry.register_factory(kind, lambda *_: engine)
-        with app.app_context():
+        with app.app_context(), write_intent():
             settings_service.update_settings(
                 SettingsPatch.model_validate_json(
                     '{"engines": {"fake": {"type": "fake"}}, "default_engine": "fake"}'

@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import text
 from werkzeug.test import TestResponse
 
+from storybot.database import write_intent
 from storybot.extensions import db
 from storybot.observability.logs import configure_logging, redact
 from storybot.services import account_service
@@ -49,7 +50,7 @@ def app_with_a_failing_query(sqlite_app: Flask) -> Flask:
         return "unreachable"
 
     sqlite_app.add_url_rule("/api/failing-query", "failing_query", failing_query)
-    with sqlite_app.app_context():
+    with sqlite_app.app_context(), write_intent():
         account_service.create_first_admin(EMAIL, PASSWORD)
     return sqlite_app
 
